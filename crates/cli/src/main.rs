@@ -1,1 +1,64 @@
-fn main() {}
+//! The `scimitar` binary: `serve`, and admin subcommands that work directly on the database
+//! (whether or not a server is running).
+
+mod admin;
+mod config;
+mod serve;
+
+use clap::{Parser, Subcommand};
+
+use config::GlobalArgs;
+
+#[derive(Parser, Debug)]
+#[command(name = "scimitar", version, about = "Identity provisioning hub: a SCIM 2.0 service provider")]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the server.
+    Serve(serve::ServeArgs),
+    /// Manage tenants.
+    #[command(subcommand)]
+    Tenant(admin::TenantCommand),
+    /// Manage bearer tokens.
+    #[command(subcommand)]
+    Token(admin::TokenCommand),
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        let settings = config::Settings::load(&cli.global)?;
+        match cli.command {
+            Command::Serve(args) => serve::run(settings, args).await,
+            Command::Tenant(cmd) => admin::tenant(settings, cmd).await,
+            Command::Token(cmd) => admin::token(settings, cmd).await,
+            Command::Migrate => {
+                settings.open_stores().await?;
+                println!("migrations applied to {}", settings.redacted_database_url());
+                Ok(())
+            }
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,38 @@
-//! placeholder
+//! sqlx implementations of the core storage traits. SQLite (embedded, the default) lives in
+//! [`sqlite`]; each backend keeps its own migrations folder, embedded in the binary and applied
+//! at start. Service code never asks which backend it is talking to.
+
+pub mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use std::sync::Arc;
+
+use scimitar_core::{DirectoryStore, TenantStore};
+
+/// Both storage traits, from one connection.
+#[derive(Clone)]
+pub struct Stores {
+    pub directory: Arc<dyn DirectoryStore>,
+    pub tenants: Arc<dyn TenantStore>,
+}
+
+/// Errors opening a database (the traits have their own error type).
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("unsupported database URL '{0}': use sqlite://PATH (postgres:// is planned)")]
+    Unsupported(String),
+    #[error("cannot open the database: {0}")]
+    Connect(#[from] sqlx::Error),
+    #[error("cannot apply migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Open the database named by `url` and apply pending migrations.
+pub async fn open(url: &str) -> Result<Stores, OpenError> {
+    if url.starts_with("sqlite:") {
+        let store = Arc::new(SqliteStore::open(url).await?);
+        return Ok(Stores { directory: store.clone(), tenants: store });
+    }
+    Err(OpenError::Unsupported(url.split('@').next_back().unwrap_or_default().to_string()))
+}

@@ -1,0 +1,67 @@
+//! Services: where SCIM's rules are enforced between the HTTP layer and the storage traits.
+//!
+//! `Directory` validates and normalises bodies with the `scim` crate, hashes passwords, assigns
+//! ids and timestamps, translates Group member operations into row operations (so adding one
+//! member never loads the others), retries optimistic PATCHes, and renders resources.
+
+mod bulk;
+mod groups_patch;
+mod list;
+mod render;
+mod tenants;
+mod write;
+
+pub use bulk::{BulkOutcome, BulkRequest};
+pub use list::ListParams;
+pub use tenants::{policy_named, Authenticated, TenantAdmin};
+
+use std::sync::Arc;
+
+use scimitar_scim::CompatPolicy;
+
+use crate::clock::Clock;
+use crate::limits::Limits;
+use crate::store::DirectoryStore;
+use crate::tenant::TenantId;
+
+/// Who is asking, and how to render for them.
+#[derive(Debug, Clone)]
+pub struct TenantContext {
+    pub tenant: TenantId,
+    pub policy: CompatPolicy,
+    /// Absolute base URL of the SCIM endpoint, e.g. `http://host:8080/scim/v2`.
+    pub base_url: String,
+}
+
+/// The directory service for users and groups.
+#[derive(Clone)]
+pub struct Directory {
+    store: Arc<dyn DirectoryStore>,
+    clock: Arc<dyn Clock>,
+    limits: Limits,
+}
+
+impl Directory {
+    pub fn new(store: Arc<dyn DirectoryStore>, clock: Arc<dyn Clock>, limits: Limits) -> Self {
+        Directory { store, clock, limits }
+    }
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+    pub fn store(&self) -> &Arc<dyn DirectoryStore> {
+        &self.store
+    }
+    fn now(&self) -> String {
+        crate::clock::format_timestamp(self.clock.now())
+    }
+}
+
+/// A resource as returned to a client: its JSON (already projected) and its version for ETag.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub json: serde_json::Value,
+    pub version: i64,
+}
+
+pub use render::{etag_for, parse_etag};
+pub use write::WriteResult;

@@ -1,0 +1,90 @@
+//! The storage traits: small, async, storage-agnostic. SQLite implements them today; PostgreSQL
+//! next. Every write appends its change records in the same transaction.
+
+use async_trait::async_trait;
+use scimitar_scim::schema::ResourceKind;
+use std::collections::HashMap;
+
+use crate::error::StoreResult;
+use crate::resource::{
+    ChangeRecord, GroupMembership, ListPage, ListQuery, Member, NewResource, ResourceUpdate,
+    StoredResource,
+};
+use crate::tenant::{Tenant, TenantId};
+use crate::token::{Token, TokenScope};
+
+/// Tenants and their tokens.
+#[async_trait]
+pub trait TenantStore: Send + Sync + 'static {
+    async fn create_tenant(&self, name: &str, now: &str) -> StoreResult<Tenant>;
+    async fn tenant_by_name(&self, name: &str) -> StoreResult<Option<Tenant>>;
+    async fn list_tenants(&self) -> StoreResult<Vec<Tenant>>;
+    async fn create_token(
+        &self,
+        tenant: TenantId,
+        id: &str,
+        digest: &str,
+        label: Option<&str>,
+        scope: TokenScope,
+        now: &str,
+    ) -> StoreResult<Token>;
+    /// The live (not revoked) token with this digest, with its tenant.
+    async fn token_by_digest(&self, digest: &str) -> StoreResult<Option<(Token, Tenant)>>;
+    async fn list_tokens(&self, tenant: TenantId) -> StoreResult<Vec<Token>>;
+    /// Revoke by id; `NotFound` if no such live token.
+    async fn revoke_token(&self, id: &str, now: &str) -> StoreResult<Token>;
+}
+
+/// Users, groups, members and the change log of one tenant at a time.
+#[async_trait]
+pub trait DirectoryStore: Send + Sync + 'static {
+    /// Create; `Conflict` on a uniqueness violation, `InvalidReference` for a member that does
+    /// not exist in the tenant.
+    async fn create(&self, tenant: TenantId, new: NewResource) -> StoreResult<StoredResource>;
+    async fn get(
+        &self,
+        tenant: TenantId,
+        kind: ResourceKind,
+        id: &str,
+        with_members: bool,
+    ) -> StoreResult<Option<StoredResource>>;
+    /// Update; `NotFound`, `VersionMismatch`, `Conflict`, `InvalidReference` as they apply.
+    /// The returned resource carries members only if the update changed them... never: callers
+    /// who need members read them again.
+    async fn update(
+        &self,
+        tenant: TenantId,
+        kind: ResourceKind,
+        id: &str,
+        update: ResourceUpdate,
+    ) -> StoreResult<StoredResource>;
+    /// Delete, removing the resource from every group it belonged to.
+    async fn delete(
+        &self,
+        tenant: TenantId,
+        kind: ResourceKind,
+        id: &str,
+        expected_version: Option<i64>,
+        now: &str,
+    ) -> StoreResult<()>;
+    async fn list(
+        &self,
+        tenant: TenantId,
+        kind: ResourceKind,
+        query: &ListQuery,
+    ) -> StoreResult<ListPage>;
+    async fn members(&self, tenant: TenantId, group_id: &str) -> StoreResult<Vec<Member>>;
+    /// Direct and indirect groups of each user id given.
+    async fn groups_of(
+        &self,
+        tenant: TenantId,
+        member_ids: &[String],
+    ) -> StoreResult<HashMap<String, Vec<GroupMembership>>>;
+    /// Change records after `position`, oldest first.
+    async fn changes_since(
+        &self,
+        tenant: TenantId,
+        position: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<ChangeRecord>>;
+}
