@@ -1,1 +1,13 @@
-//! x
+//! Integration tests: each test spawns the real `scimitar serve` binary on a random port with a
+//! fresh SQLite data directory and talks HTTP to it. Client scenarios are named after the client.
+
+mod support;
+
+mod bad_input;
+mod bulk;
+mod concurrency;
+mod crud;
+mod entra;
+mod isolation;
+mod okta;
+mod paging;

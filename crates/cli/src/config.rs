@@ -41,7 +41,6 @@ pub struct FileConfig {
 pub struct Settings {
     pub file: FileConfig,
     pub database_url: String,
-    pub data_dir: PathBuf,
     pub json: bool,
 }
 
@@ -64,7 +63,7 @@ impl Settings {
                 format!("sqlite://{}", data_dir.join("scimitar.db").display())
             }
         };
-        Ok(Settings { file, database_url, data_dir, json: args.json })
+        Ok(Settings { file, database_url, json: args.json })
     }
 
     pub fn redacted_database_url(&self) -> String {

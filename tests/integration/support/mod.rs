@@ -1,0 +1,255 @@
+//! Test support: spawn a real server, make SCIM requests, read responses.
+#![allow(dead_code)]
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_scimitar")
+}
+
+/// A running `scimitar serve` with its own data directory; killed on drop.
+pub struct Server {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    /// The bootstrap token of tenant `default`.
+    pub token: String,
+    pub data_dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(bin())
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir.path())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn scimitar serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let mut token = String::new();
+        let mut base = String::new();
+        let read = async {
+            while let Some(line) = lines.next_line().await.expect("read stdout") {
+                if line.starts_with("scim_") {
+                    token = line.trim().to_string();
+                } else if let Some(rest) = line.strip_prefix("Scimitar listening on ") {
+                    base = rest.trim().trim_end_matches("/scim/v2").to_string();
+                    break;
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(30), read).await.expect("server did not start in 30 s");
+        assert!(!token.is_empty(), "no bootstrap token printed");
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Server { base, token, data_dir, child }
+    }
+
+    pub fn scim_url(&self) -> String {
+        format!("{}/scim/v2", self.base)
+    }
+
+    /// A client with the default tenant's token.
+    pub fn client(&self) -> Scim {
+        Scim::new(&self.scim_url(), &self.token)
+    }
+
+    pub fn client_with(&self, token: &str) -> Scim {
+        Scim::new(&self.scim_url(), token)
+    }
+
+    /// Run the CLI against this server's data directory; returns (exit ok, stdout, stderr).
+    pub async fn cli(&self, args: &[&str]) -> (bool, String, String) {
+        let out = Command::new(bin())
+            .args(args)
+            .arg("--data-dir")
+            .arg(self.data_dir.path())
+            .output()
+            .await
+            .expect("run scimitar");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Create a tenant and a token for it; returns the token.
+    pub async fn new_tenant(&self, name: &str) -> String {
+        let (ok, _, err) = self.cli(&["tenant", "create", name]).await;
+        assert!(ok, "tenant create failed: {err}");
+        let (ok, out, err) = self.cli(&["token", "create", "--tenant", name]).await;
+        assert!(ok, "token create failed: {err}");
+        out.lines().last().expect("token line").trim().to_string()
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// A response: status, headers, parsed JSON body (Null when empty).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    }
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().unwrap_or_else(|| panic!("no id in {}", self.text)).to_string()
+    }
+    /// Assert this is a SCIM error with the given status (and scimType, if given).
+    pub fn assert_error(&self, status: u16, scim_type: Option<&str>) {
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.text);
+        assert_eq!(self.body["schemas"], json!([ERROR_SCHEMA]), "not a SCIM error: {}", self.text);
+        assert_eq!(self.body["status"], json!(status.to_string()), "status must be a string: {}", self.text);
+        if let Some(t) = scim_type {
+            assert_eq!(self.body["scimType"], json!(t), "wrong scimType: {}", self.text);
+        }
+        assert!(self.body["detail"].as_str().is_some_and(|d| !d.is_empty()), "no detail: {}", self.text);
+    }
+}
+
+#[derive(Clone)]
+pub struct Scim {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl Scim {
+    pub fn new(base: &str, token: &str) -> Scim {
+        Scim { http: reqwest::Client::new(), base: base.to_string(), token: token.to_string() }
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.base, path)
+        }
+    }
+
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Resp {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .header("Authorization", format!("Bearer {}", self.token));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.header("Content-Type", "application/scim+json").body(b.to_string());
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("body");
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) };
+        Resp { status, headers, body, text }
+    }
+
+    /// Send raw bytes with a given content type.
+    pub async fn raw(&self, method: reqwest::Method, path: &str, content_type: &str, body: Vec<u8>) -> Resp {
+        let resp = self
+            .http
+            .request(method, self.url(path))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp { status, headers, body, text }
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send(reqwest::Method::GET, path, None, &[]).await
+    }
+    pub async fn post(&self, path: &str, body: &Value) -> Resp {
+        self.send(reqwest::Method::POST, path, Some(body), &[]).await
+    }
+    pub async fn put(&self, path: &str, body: &Value) -> Resp {
+        self.send(reqwest::Method::PUT, path, Some(body), &[]).await
+    }
+    pub async fn patch(&self, path: &str, body: &Value) -> Resp {
+        self.send(reqwest::Method::PATCH, path, Some(body), &[]).await
+    }
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.send(reqwest::Method::DELETE, path, None, &[]).await
+    }
+
+    /// GET with a URL-encoded filter.
+    pub async fn filter(&self, endpoint: &str, filter: &str) -> Resp {
+        let q: String = url_encode(filter);
+        self.get(&format!("{endpoint}?filter={q}")).await
+    }
+
+    /// POST a minimal user; returns its id.
+    pub async fn create_user(&self, user_name: &str) -> String {
+        let r = self.post("/Users", &json!({"schemas": [USER_SCHEMA], "userName": user_name})).await;
+        assert_eq!(r.status, 201, "create user {user_name}: {}", r.text);
+        r.id()
+    }
+
+    /// POST a group with the given member ids; returns its id.
+    pub async fn create_group(&self, name: &str, members: &[String]) -> String {
+        let members: Vec<Value> = members.iter().map(|m| json!({"value": m})).collect();
+        let r = self.post("/Groups", &json!({"schemas": [GROUP_SCHEMA], "displayName": name, "members": members})).await;
+        assert_eq!(r.status, 201, "create group {name}: {}", r.text);
+        r.id()
+    }
+
+    /// The member ids of a group, sorted.
+    pub async fn member_ids(&self, group_id: &str) -> Vec<String> {
+        let r = self.get(&format!("/Groups/{group_id}")).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let mut ids: Vec<String> = r.body["members"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|m| m["value"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    }
+}
+
+pub fn patch_body(ops: Value) -> Value {
+    json!({"schemas": [PATCH_OP], "Operations": ops})
+}
+
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
