@@ -5,6 +5,7 @@
 //! It only talks to the server over HTTP on 127.0.0.1 and through its CLI, and it never leaves the
 //! server running: errors, Ctrl-C and SIGTERM all end in the child being killed.
 
+mod cli;
 mod facts;
 mod http;
 mod load;
@@ -18,12 +19,12 @@ mod stats;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{bail, ensure, Context, Result};
 use clap::Parser;
 use serde_json::json;
 
+use crate::cli::{seconds, Args};
 use crate::facts::{redact_password, Facts};
 use crate::http::Target;
 use crate::load::LoadConfig;
@@ -32,72 +33,6 @@ use crate::scenarios::{Bound, Kind, Scenario};
 use crate::scim::BulkLimits;
 use crate::seed::{SeedPlan, Seeded};
 use crate::server::{Server, ServerOptions};
-
-/// Benchmark a real scimitar server over HTTP. Run from the workspace:
-/// `cargo run --release -p scimitar-bench -- --users 100000`.
-#[derive(Parser, Debug)]
-#[command(version, about)]
-struct Args {
-    /// Users to seed before the scenarios run.
-    #[arg(long, default_value_t = 100_000)]
-    users: usize,
-    /// Measured seconds per scenario.
-    #[arg(long, default_value_t = 10.0)]
-    duration: f64,
-    /// Unmeasured seconds of the same load before each scenario's measurement.
-    #[arg(long, default_value_t = 2.0)]
-    warmup: f64,
-    /// Keep-alive connections per scenario (except Bulk, see --bulk-connections).
-    #[arg(long, default_value_t = 32)]
-    connections: usize,
-    /// Connections for the Bulk scenario (j).
-    #[arg(long, default_value_t = 4)]
-    bulk_connections: usize,
-    /// Users per Bulk request in scenario j (lowered to fit the server's Bulk limits).
-    #[arg(long, default_value_t = 1000)]
-    bulk_size: usize,
-    /// Concurrent Bulk requests while seeding.
-    #[arg(long, default_value_t = 4)]
-    seed_connections: usize,
-    /// Members of the big group (at most --users).
-    #[arg(long, default_value_t = 100_000)]
-    big_group: usize,
-    /// Run only these scenarios, e.g. `a,b,h,i` (default: all, a to j).
-    #[arg(long)]
-    only: Option<String>,
-    /// Use this server binary instead of running `cargo build --release -p scimitar`.
-    #[arg(long)]
-    server_bin: Option<PathBuf>,
-    /// Passed to `scimitar serve` and `scimitar token create` (the database must be empty).
-    #[arg(long, env = "SCIMITAR_BENCH_DATABASE_URL", hide_env_values = true)]
-    database_url: Option<String>,
-    /// Also write the results as JSON to this file (`-` for standard output).
-    #[arg(long)]
-    json: Option<PathBuf>,
-    /// Threads of the load generator; it shares the machine with the server.
-    #[arg(long, default_value_t = 1)]
-    client_threads: usize,
-    /// Seconds before a request counts as failed.
-    #[arg(long, default_value_t = 30.0)]
-    request_timeout: f64,
-    /// Seconds to wait for /healthz after starting the server.
-    #[arg(long, default_value_t = 60.0)]
-    startup_timeout: f64,
-    /// Upper bound on requests per connection per scenario (a safety stop).
-    #[arg(long, default_value_t = 10_000_000)]
-    max_requests_per_connection: u64,
-    /// Seed of the generator that picks users: same seed, same sequence.
-    #[arg(long, default_value_t = 1)]
-    rng_seed: u64,
-}
-
-fn seconds(name: &str, value: f64) -> Result<Duration> {
-    ensure!(
-        value.is_finite() && value >= 0.0,
-        "--{name} must be a number of seconds >= 0"
-    );
-    Ok(Duration::from_secs_f64(value))
-}
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -380,24 +315,5 @@ mod tests {
         };
         let size = fit_bulk_size(1000, tight);
         assert!(size < 1000 && size > 100, "{size}");
-    }
-
-    #[test]
-    fn the_cli_parses_its_documented_options() {
-        let args = Args::try_parse_from([
-            "scimitar-bench",
-            "--users",
-            "1000",
-            "--only",
-            "a,h,i",
-            "--duration",
-            "0.5",
-            "--json",
-            "-",
-        ])
-        .unwrap();
-        assert_eq!(args.users, 1000);
-        assert_eq!(args.connections, 32);
-        assert_eq!(scenarios::select(args.only.as_deref()).unwrap().len(), 3);
     }
 }
