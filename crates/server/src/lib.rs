@@ -34,6 +34,8 @@ pub struct AppState {
 
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
+    // Install the metrics recorder before the first request is counted.
+    metrics::handle();
     Router::new()
         .merge(ops::routes())
         .nest("/scim/v2", scim::routes(state.clone()))

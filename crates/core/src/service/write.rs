@@ -220,9 +220,8 @@ impl Directory {
                     }
                 }
             }
+            // The engine's output is already normalised and checked for required attributes.
             apply_patch(rt, &mut doc, ops, &ctx.policy)?;
-            let mut doc = normalize_resource(rt, &doc, &ctx.policy)?;
-            check_required(rt, &doc)?;
             let password = take_password(&mut doc).await?;
             let mut members = extra_member_ops.clone();
             if with_members {
