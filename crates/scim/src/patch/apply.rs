@@ -101,6 +101,9 @@ fn apply_extension(
         }
     };
     for (key, v) in obj {
+        if key.eq_ignore_ascii_case("schemas") && crate::resource::names_only(v, urn) {
+            continue;
+        }
         let loc = lookup(rt, Some(urn), key).ok_or_else(|| cx.unknown(&format!("{urn}:{key}")))?;
         let t = AttrTarget::whole(loc);
         if cx.admit(loc.def, &t.name())? {

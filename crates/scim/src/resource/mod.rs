@@ -186,6 +186,11 @@ fn collect(rt: &ResourceType, obj: &Map<String, Value>, cx: &Ctx<'_>) -> ScimRes
                 Value::Null => {}
                 Value::Object(inner) => {
                     for (k, v) in inner {
+                        // Some clients (scim2-tester) repeat the extension's own URN as a
+                        // `schemas` list inside the extension object; it carries no data.
+                        if k.eq_ignore_ascii_case("schemas") && names_only(v, urn) {
+                            continue;
+                        }
                         let located = lookup(rt, Some(urn), k)
                             .ok_or_else(|| cx.unknown(&format!("{urn}:{k}")))?;
                         place(&mut doc, &mut seen, located, v, cx)?;
@@ -222,6 +227,12 @@ fn place(
             .insert(located.def.name.to_string(), v);
     }
     Ok(())
+}
+
+/// `["<urn>"]` (or an empty list): a `schemas` value that only names this extension.
+pub(crate) fn names_only(v: &Value, urn: &str) -> bool {
+    v.as_array()
+        .is_some_and(|a| a.iter().all(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(urn))))
 }
 
 fn get_ci<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {

@@ -338,3 +338,18 @@ fn output_is_idempotent() {
     assert_eq!(user(once.clone()).unwrap(), once);
     assert_eq!(user_strict(once.clone()).unwrap(), once);
 }
+
+#[test]
+fn extension_object_may_repeat_its_own_schemas() {
+    let out = user(json!({
+        "userName": "bob",
+        ENTERPRISE_USER_SCHEMA: {"schemas": [ENTERPRISE_USER_SCHEMA], "department": "R&D"},
+    }))
+    .unwrap();
+    assert_eq!(out[ENTERPRISE_USER_SCHEMA], json!({"department": "R&D"}));
+    let (t, _) = err_type(user(json!({
+        "userName": "bob",
+        ENTERPRISE_USER_SCHEMA: {"schemas": ["urn:other"], "department": "R&D"},
+    })));
+    assert_eq!(t, ScimType::InvalidSyntax);
+}

@@ -7,6 +7,7 @@
 mod attribute;
 mod enterprise;
 mod group;
+mod meta;
 mod render;
 mod resource_type;
 mod user;
@@ -33,7 +34,16 @@ use std::sync::OnceLock;
 /// All schemas this server knows, in publication order.
 pub fn all_schemas() -> &'static [Schema] {
     static SCHEMAS: OnceLock<Vec<Schema>> = OnceLock::new();
-    SCHEMAS.get_or_init(|| vec![user::schema(), group::schema(), enterprise::schema()])
+    SCHEMAS.get_or_init(|| {
+        vec![
+            user::schema(),
+            group::schema(),
+            enterprise::schema(),
+            meta::service_provider_config(),
+            meta::resource_type(),
+            meta::schema(),
+        ]
+    })
 }
 
 pub fn schema_by_id(id: &str) -> Option<&'static Schema> {
