@@ -17,9 +17,9 @@ use crate::error::{ScimError, ScimResult};
 pub struct FilterLimits {
     /// Longest accepted input, in characters.
     pub max_length: usize,
-    /// Deepest accepted tree: a comparison is depth 1, and each `and`, `or`, `not` and
-    /// `[...]` adds one, so a flat chain of N `or` terms is depth N. Parenthesis nesting is
-    /// bounded by the same number.
+    /// Deepest accepted tree: a comparison is depth 1, each `not` and `[...]` adds one, and a
+    /// chain of N `and`/`or` terms adds log2(N) (chains are built balanced). Parenthesis
+    /// nesting is bounded by the same number.
     pub max_depth: usize,
 }
 
@@ -30,6 +30,21 @@ impl Default for FilterLimits {
             max_depth: 32,
         }
     }
+}
+
+/// Join a chain of `and` (or `or`) terms into a balanced tree. Both are associative, so the
+/// meaning is the chain's, and a chain of N terms is only log2(N) deep: a filter of 500 ids
+/// or-ed together stays shallow for every recursive consumer (evaluator, SQL translator).
+fn balance(mut terms: Vec<(Filter, usize)>, join: fn(Box<Filter>, Box<Filter>) -> Filter) -> (Filter, usize) {
+    if terms.len() == 1 {
+        if let Some(only) = terms.pop() {
+            return only;
+        }
+    }
+    let right = terms.split_off(terms.len().div_ceil(2));
+    let (l, ld) = balance(terms, join);
+    let (r, rd) = balance(right, join);
+    (join(Box::new(l), Box::new(r)), 1 + ld.max(rd))
 }
 
 /// Recursion ceiling whatever `max_depth` says, so a generous limit cannot overflow the stack.
@@ -210,27 +225,27 @@ impl<'a> Parser<'a> {
     }
 
     fn or_expr(&mut self) -> Result<(Filter, usize), String> {
-        let (mut left, mut depth) = self.and_expr()?;
+        let mut terms = vec![self.and_expr()?];
+        let mut pos = self.pos();
         while self.peek_word("or") {
-            let pos = self.pos();
+            pos = self.pos();
             self.next += 1;
-            let (right, rdepth) = self.and_expr()?;
-            depth = self.depth(1 + depth.max(rdepth), pos)?;
-            left = Filter::Or(Box::new(left), Box::new(right));
+            terms.push(self.and_expr()?);
         }
-        Ok((left, depth))
+        let (f, depth) = balance(terms, Filter::Or);
+        Ok((f, self.depth(depth, pos)?))
     }
 
     fn and_expr(&mut self) -> Result<(Filter, usize), String> {
-        let (mut left, mut depth) = self.unary()?;
+        let mut terms = vec![self.unary()?];
+        let mut pos = self.pos();
         while self.peek_word("and") {
-            let pos = self.pos();
+            pos = self.pos();
             self.next += 1;
-            let (right, rdepth) = self.unary()?;
-            depth = self.depth(1 + depth.max(rdepth), pos)?;
-            left = Filter::And(Box::new(left), Box::new(right));
+            terms.push(self.unary()?);
         }
-        Ok((left, depth))
+        let (f, depth) = balance(terms, Filter::And);
+        Ok((f, self.depth(depth, pos)?))
     }
 
     /// `( FILTER )`, `not ( FILTER )`, or an attribute expression.
