@@ -240,7 +240,14 @@ async fn cli_manages_tenants_and_tokens_while_the_server_runs() {
     let id = list[0]["id"].as_str().unwrap().to_string();
     let (ok, _, _) = s.cli(&["token", "revoke", &id]).await;
     assert!(ok);
-    c.get("/Users").await.assert_error(401, None);
+    // The server remembers a token lookup for 2 s; revocation must bite within a few seconds.
+    let revoked_at = std::time::Instant::now();
+    let mut last = c.get("/Users").await;
+    while last.status != 401 && revoked_at.elapsed() < std::time::Duration::from_secs(5) {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        last = c.get("/Users").await;
+    }
+    last.assert_error(401, None);
     let (ok, _, _) = s.cli(&["token", "revoke", &id]).await;
     assert!(!ok, "revoking twice must fail");
 }

@@ -31,7 +31,7 @@ pub(super) fn member_refs(value: &Value) -> ScimResult<Vec<MemberRef>> {
     let def = resource_type(ResourceKind::Group)
         .attribute(None, "members")
         .map(|l| l.def)
-        .ok_or_else(|| ScimError::internal())?;
+        .ok_or_else(ScimError::internal)?;
     let as_array = match value {
         Value::Array(_) => value.clone(),
         Value::Null => return Ok(vec![]),

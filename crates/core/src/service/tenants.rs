@@ -1,6 +1,9 @@
 //! Tenant and token administration, and bearer-token authentication.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use time::{Duration, OffsetDateTime};
 
 use scimitar_scim::{CompatPolicy, ScimError};
 
@@ -18,15 +21,24 @@ pub struct Authenticated {
     pub token_id: String,
 }
 
+/// How long a token lookup is remembered. A revoked token stops working within this time,
+/// which is what "a running server notices what the CLI changed within a couple of seconds"
+/// allows; in exchange, requests do not each pay a database round trip for authentication.
+const AUTH_CACHE_TTL: Duration = Duration::seconds(2);
+const AUTH_CACHE_MAX: usize = 10_000;
+
+type AuthCache = RwLock<HashMap<String, (OffsetDateTime, Option<Authenticated>)>>;
+
 #[derive(Clone)]
 pub struct TenantAdmin {
     store: Arc<dyn TenantStore>,
     clock: Arc<dyn Clock>,
+    cache: Arc<AuthCache>,
 }
 
 impl TenantAdmin {
     pub fn new(store: Arc<dyn TenantStore>, clock: Arc<dyn Clock>) -> Self {
-        TenantAdmin { store, clock }
+        TenantAdmin { store, clock, cache: Arc::new(RwLock::new(HashMap::new())) }
     }
 
     fn now(&self) -> String {
@@ -88,8 +100,27 @@ impl TenantAdmin {
 
     /// Resolve a bearer secret to its tenant; `None` when unknown or revoked.
     pub async fn authenticate(&self, secret: &str) -> CoreResult<Option<Authenticated>> {
-        let found = self.store.token_by_digest(&digest_secret(secret)).await?;
-        Ok(found.map(|(token, tenant)| Authenticated { tenant, scope: token.scope, token_id: token.id }))
+        let digest = digest_secret(secret);
+        let now = self.clock.now();
+        if let Ok(cache) = self.cache.read() {
+            if let Some((at, hit)) = cache.get(&digest) {
+                if now - *at < AUTH_CACHE_TTL {
+                    return Ok(hit.clone());
+                }
+            }
+        }
+        let found = self.store.token_by_digest(&digest).await?;
+        let auth = found.map(|(token, tenant)| Authenticated { tenant, scope: token.scope, token_id: token.id });
+        if let Ok(mut cache) = self.cache.write() {
+            if cache.len() >= AUTH_CACHE_MAX {
+                cache.retain(|_, (at, _)| now - *at < AUTH_CACHE_TTL);
+                if cache.len() >= AUTH_CACHE_MAX {
+                    cache.clear();
+                }
+            }
+            cache.insert(digest, (now, auth.clone()));
+        }
+        Ok(auth)
     }
 
     /// First start: with no tenant at all, create `default` and a SCIM token for it.

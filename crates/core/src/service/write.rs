@@ -139,6 +139,7 @@ impl Directory {
 
     /// PATCH. `want_body`: render the result (Users always; Groups only when the client asked
     /// for attributes, otherwise 204 and nothing is read back).
+    #[allow(clippy::too_many_arguments)]
     pub async fn patch(
         &self,
         ctx: &TenantContext,
