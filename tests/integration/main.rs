@@ -1,6 +1,8 @@
 //! Integration tests: each test spawns the real `scimitar serve` binary on a random port with a
 //! fresh SQLite data directory and talks HTTP to it. Client scenarios are named after the client.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 mod bad_input;

@@ -28,7 +28,17 @@ pub struct CompatPolicy {
     pub ignore_read_only_in_bodies: bool,
     /// A body without `schemas` gets the resource type's schemas filled in.
     pub missing_schemas_filled_in: bool,
+    /// Schema URNs that clients list in `schemas` without sending any attribute of theirs;
+    /// they are accepted and dropped. Entra ID's documented group and user bodies carry
+    /// Microsoft's ADSCIM URNs this way.
+    pub ignored_schema_urns: &'static [&'static str],
 }
+
+/// The schema URNs Entra ID lists in `schemas` with no attributes behind them.
+pub const ENTRA_ADSCIM_URNS: &[&str] = &[
+    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group",
+    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/User",
+];
 
 impl CompatPolicy {
     /// What Entra ID and Okta need; the default for every tenant.
@@ -43,6 +53,7 @@ impl CompatPolicy {
             bare_string_manager: true,
             ignore_read_only_in_bodies: true,
             missing_schemas_filled_in: true,
+            ignored_schema_urns: ENTRA_ADSCIM_URNS,
         }
     }
 
@@ -58,6 +69,7 @@ impl CompatPolicy {
             bare_string_manager: false,
             ignore_read_only_in_bodies: true,
             missing_schemas_filled_in: false,
+            ignored_schema_urns: &[],
         }
     }
 

@@ -156,6 +156,9 @@ fn check_schemas(
     for item in items {
         match item {
             Value::String(urn) if rt.knows_schema(urn) => {}
+            Value::String(urn)
+                if policy.ignored_schema_urns.iter().any(|u| u.eq_ignore_ascii_case(urn))
+                    && !obj.keys().any(|k| k.eq_ignore_ascii_case(urn)) => {}
             Value::String(urn) => {
                 return Err(ScimError::invalid_value(format!(
                     "unknown schema '{urn}' for resource type {}",

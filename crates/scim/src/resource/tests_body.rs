@@ -353,3 +353,16 @@ fn extension_object_may_repeat_its_own_schemas() {
     })));
     assert_eq!(t, ScimType::InvalidSyntax);
 }
+
+#[test]
+fn entra_adscim_schema_urn_without_attributes_is_dropped_under_compatible_only() {
+    let rt = crate::schema::resource_type(crate::schema::ResourceKind::Group);
+    let body = json!({
+        "schemas": [crate::schema::GROUP_SCHEMA, "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
+        "displayName": "G",
+    });
+    let out = normalize_resource(rt, &body, &CompatPolicy::compatible()).unwrap();
+    assert_eq!(out["schemas"], json!([crate::schema::GROUP_SCHEMA]));
+    let e = normalize_resource(rt, &body, &CompatPolicy::strict()).unwrap_err();
+    assert_eq!(e.scim_type, Some(ScimType::InvalidValue));
+}
