@@ -9,7 +9,7 @@ use clap::Parser;
 /// Benchmark a real scimitar server over HTTP. Run from the workspace:
 /// `cargo run --release -p scimitar-bench -- --users 100000`.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(version)]
 pub struct Args {
     /// Users to seed before the scenarios run.
     #[arg(long, default_value_t = 100_000)]

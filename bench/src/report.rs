@@ -82,6 +82,8 @@ impl Report {
                 .map_or_else(|| "-".to_owned(), |r| format!("{r:.3}"));
             let flag = if row.summary.errors > 0 {
                 "  FLAGGED: errors"
+            } else if row.summary.requests == 0 {
+                "  FLAGGED: nothing completed in the window (raise --duration)"
             } else {
                 ""
             };
@@ -235,7 +237,7 @@ impl Report {
                     "connections": r.connections,
                     "requests": s.requests,
                     "errors": s.errors,
-                    "flagged": s.errors > 0,
+                    "flagged": s.errors > 0 || s.requests == 0,
                     "requests_per_sec": s.requests_per_sec,
                     "items": r.items,
                     "items_per_sec": r.items.map(|_| s.items_per_sec),
@@ -378,8 +380,15 @@ mod tests {
             verdicts(&r),
             vec![NotMeasured, NotMeasured, Missed, Missed, NotMeasured]
         );
-        assert!(r.table().contains("FLAGGED"));
+        assert!(r.table().contains("FLAGGED: errors"));
         assert_eq!(r.table().lines().count(), 5);
+    }
+
+    #[test]
+    fn a_scenario_with_no_completed_request_is_flagged() {
+        let r = report(vec![row('j', "request", 0.0, 0.0, 0)], 1_000, 1);
+        assert!(r.table().contains("FLAGGED: nothing completed"));
+        assert_eq!(r.to_json()["results"][0]["flagged"], json!(true));
     }
 
     #[test]
