@@ -1,7 +1,7 @@
 //! The storage-trait test suite: behaviour every backend must have, written against the traits
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! only (`DirectoryStore`, `TenantStore`). Today it runs on SQLite; the PostgreSQL backend will
 //! run the same functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 
