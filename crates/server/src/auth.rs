@@ -14,7 +14,10 @@ use crate::AppState;
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 fn base_url(state: &AppState, headers: &HeaderMap) -> String {
@@ -24,21 +27,36 @@ fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
         .unwrap_or("localhost");
     format!("http://{host}/scim/v2")
 }
 
-pub async fn require_bearer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn require_bearer(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let Some(token) = bearer(req.headers()) else {
-        return ApiError(ScimError::new(401, None, "missing bearer token: send 'Authorization: Bearer <token>'"))
-            .into_response();
+        return ApiError(ScimError::new(
+            401,
+            None,
+            "missing bearer token: send 'Authorization: Bearer <token>'",
+        ))
+        .into_response();
     };
     let auth = match state.tenants.authenticate(token).await {
         Ok(Some(a)) => a,
         Ok(None) => {
-            return ApiError(ScimError::new(401, None, "the bearer token is not valid (unknown or revoked)"))
-                .into_response()
+            return ApiError(ScimError::new(
+                401,
+                None,
+                "the bearer token is not valid (unknown or revoked)",
+            ))
+            .into_response()
         }
         Err(e) => return ApiError::from(e).into_response(),
     };

@@ -30,7 +30,8 @@ impl From<CoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
             tracing::warn!(status = self.0.status, detail = %self.0.detail, "request failed");
         } else {
@@ -38,9 +39,15 @@ impl IntoResponse for ApiError {
         }
         let mut resp = (status, self.0.to_json().to_string()).into_response();
         let headers = resp.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(crate::response::SCIM_JSON));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(crate::response::SCIM_JSON),
+        );
         if status == StatusCode::UNAUTHORIZED {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"scimitar\""));
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"scimitar\""),
+            );
         }
         resp
     }
@@ -49,9 +56,16 @@ impl IntoResponse for ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 pub async fn not_found_fallback(uri: axum::http::Uri) -> ApiError {
-    ApiError(ScimError::not_found(format!("no endpoint at {}", uri.path())))
+    ApiError(ScimError::not_found(format!(
+        "no endpoint at {}",
+        uri.path()
+    )))
 }
 
 pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
-    ApiError(ScimError::new(405, None, format!("{method} is not supported on {}", uri.path())))
+    ApiError(ScimError::new(
+        405,
+        None,
+        format!("{method} is not supported on {}", uri.path()),
+    ))
 }

@@ -209,9 +209,13 @@ impl Directory {
                 }
             }
         }
-        let order = topological_order(&deps);
+        let mut order = topological_order(&deps);
+        let in_order: HashSet<usize> = order.iter().copied().collect();
+        // Operations caught in a cycle are reported (and counted for failOnErrors) after the
+        // rest, with a 409 that says why.
+        order.extend((0..ops.len()).filter(|i| !in_order.contains(i)));
         for (i, _) in deps.iter().enumerate() {
-            if !order.contains(&i) && results[i].is_none() {
+            if !in_order.contains(&i) && results[i].is_none() {
                 results[i] = Some(error_result(
                     &ops[i],
                     &ScimError::new(409, None, "circular bulkId references; break the cycle into separate operations"),

@@ -39,11 +39,32 @@ pub struct Directory {
     store: Arc<dyn DirectoryStore>,
     clock: Arc<dyn Clock>,
     limits: Limits,
+    patch_locks: Arc<PatchLocks>,
+}
+
+/// Striped locks that serialise read-modify-write PATCHes of the same resource inside this
+/// process, so concurrent PATCHes queue instead of racing and exhausting optimistic retries.
+/// (Writers in other processes are still caught by the version check and retried.)
+pub(crate) struct PatchLocks(Vec<tokio::sync::Mutex<()>>);
+
+impl PatchLocks {
+    const STRIPES: usize = 256;
+
+    fn new() -> Self {
+        PatchLocks((0..Self::STRIPES).map(|_| tokio::sync::Mutex::new(())).collect())
+    }
+
+    pub(crate) fn stripe(&self, tenant: TenantId, id: &str) -> &tokio::sync::Mutex<()> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (tenant, id).hash(&mut h);
+        &self.0[(h.finish() as usize) % Self::STRIPES]
+    }
 }
 
 impl Directory {
     pub fn new(store: Arc<dyn DirectoryStore>, clock: Arc<dyn Clock>, limits: Limits) -> Self {
-        Directory { store, clock, limits }
+        Directory { store, clock, limits, patch_locks: Arc::new(PatchLocks::new()) }
     }
     pub fn limits(&self) -> &Limits {
         &self.limits

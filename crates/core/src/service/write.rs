@@ -15,7 +15,7 @@ use crate::resource::{MemberOp, NewResource, PasswordChange, ResourceUpdate, Sto
 
 /// How many times an optimistic read-modify-write PATCH is retried when another writer got in
 /// between (only without If-Match; with it, the client asked for exactly one version).
-const PATCH_RETRIES: usize = 16;
+const PATCH_RETRIES: u32 = 32;
 
 /// The outcome of a write: the rendered resource when the caller wants a body.
 #[derive(Debug, Clone)]
@@ -198,7 +198,14 @@ impl Directory {
         want_body: bool,
     ) -> CoreResult<WriteResult> {
         let rt = resource_type(kind);
-        for _ in 0..PATCH_RETRIES {
+        let _serialised = self.patch_locks.stripe(ctx.tenant, id).lock().await;
+        for attempt in 0..PATCH_RETRIES {
+            if attempt > 0 {
+                // Another process wrote in between: back off with jitter before re-reading.
+                let cap = 1u64 << attempt.min(6);
+                let wait = rand::Rng::gen_range(&mut rand::thread_rng(), 1..=cap);
+                tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            }
             let current = self
                 .store
                 .get(ctx.tenant, kind, id, with_members)

@@ -8,8 +8,8 @@ use axum::response::Response;
 use axum::Extension;
 use scimitar_core::TenantContext;
 use scimitar_scim::schema::{
-    all_schemas, resource_type_json, resource_types as all_resource_types, schema_by_id, schema_json, LIST_RESPONSE_SCHEMA,
-    SP_CONFIG_SCHEMA,
+    all_schemas, resource_type_json, resource_types as all_resource_types, schema_by_id,
+    schema_json, LIST_RESPONSE_SCHEMA, SP_CONFIG_SCHEMA,
 };
 use scimitar_scim::ScimError;
 use serde_json::{json, Value};
@@ -64,21 +64,33 @@ pub async fn service_provider_config(
 }
 
 pub async fn schemas(Extension(ctx): Extension<TenantContext>) -> Response {
-    let list = all_schemas().iter().map(|s| schema_json(s, &ctx.base_url)).collect();
+    let list = all_schemas()
+        .iter()
+        .map(|s| schema_json(s, &ctx.base_url))
+        .collect();
     scim(StatusCode::OK, &list_response(list))
 }
 
-pub async fn schema(Extension(ctx): Extension<TenantContext>, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn schema(
+    Extension(ctx): Extension<TenantContext>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let s = schema_by_id(&id).ok_or_else(|| ScimError::not_found(format!("no schema '{id}'")))?;
     Ok(scim(StatusCode::OK, &schema_json(s, &ctx.base_url)))
 }
 
 pub async fn resource_types(Extension(ctx): Extension<TenantContext>) -> Response {
-    let list = all_resource_types().iter().map(|rt| resource_type_json(rt, &ctx.base_url)).collect();
+    let list = all_resource_types()
+        .iter()
+        .map(|rt| resource_type_json(rt, &ctx.base_url))
+        .collect();
     scim(StatusCode::OK, &list_response(list))
 }
 
-pub async fn resource_type(Extension(ctx): Extension<TenantContext>, Path(name): Path<String>) -> ApiResult<Response> {
+pub async fn resource_type(
+    Extension(ctx): Extension<TenantContext>,
+    Path(name): Path<String>,
+) -> ApiResult<Response> {
     let rt = all_resource_types()
         .iter()
         .find(|rt| rt.name.eq_ignore_ascii_case(&name))

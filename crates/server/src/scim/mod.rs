@@ -18,7 +18,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(resource_routes(ResourceKind::Group))
         .route("/.search", post(search::search_root))
         .route("/Bulk", post(search::bulk))
-        .route("/ServiceProviderConfig", get(discovery::service_provider_config))
+        .route(
+            "/ServiceProviderConfig",
+            get(discovery::service_provider_config),
+        )
         .route("/Schemas", get(discovery::schemas))
         .route("/Schemas/{id}", get(discovery::schema))
         .route("/ResourceTypes", get(discovery::resource_types))
@@ -26,7 +29,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/Me", axum::routing::any(me))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(crate::error::not_found_fallback)
-        .layer(axum::middleware::from_fn_with_state(state, crate::auth::require_bearer))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::auth::require_bearer,
+        ))
 }
 
 fn resource_routes(kind: ResourceKind) -> Router<AppState> {
@@ -37,7 +43,10 @@ fn resource_routes(kind: ResourceKind) -> Router<AppState> {
             get(move |s, c, q, h| resources::list(kind, s, c, q, h))
                 .post(move |s, c, q, h, b| resources::create(kind, s, c, q, h, b)),
         )
-        .route(&format!("{base}/.search"), post(move |s, c, b| search::search(kind, s, c, b)))
+        .route(
+            &format!("{base}/.search"),
+            post(move |s, c, b| search::search(kind, s, c, b)),
+        )
         .route(
             &format!("{base}/{{id}}"),
             get(move |s, c, p, q, h| resources::get(kind, s, c, p, q, h))

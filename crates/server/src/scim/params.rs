@@ -29,7 +29,11 @@ impl Params {
         match self.get(name) {
             None | Some("") => Ok(None),
             Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
-                ScimError::invalid_value(format!("{name} must be an integer between {} and {}, not '{v}'", i64::MIN, i64::MAX))
+                ScimError::invalid_value(format!(
+                    "{name} must be an integer between {} and {}, not '{v}'",
+                    i64::MIN,
+                    i64::MAX
+                ))
             }),
         }
     }
@@ -37,7 +41,11 @@ impl Params {
         self.get("attributes").is_some() || self.get("excludedAttributes").is_some()
     }
     pub fn projection(&self, kind: ResourceKind) -> Result<Projection, ScimError> {
-        Projection::parse(resource_type(kind), self.get("attributes"), self.get("excludedAttributes"))
+        Projection::parse(
+            resource_type(kind),
+            self.get("attributes"),
+            self.get("excludedAttributes"),
+        )
     }
     pub fn list_params(&self) -> Result<ListParams, ScimError> {
         Ok(ListParams {
@@ -56,7 +64,9 @@ impl Params {
 /// `If-Match`: `None` = no condition; `Some(None)` = `*`; `Some(Some(v))` = that version.
 /// A value that is not one of our ETags can never match: 412.
 pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ScimError> {
-    let Some(raw) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let Some(raw) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
     let raw = raw.to_str().unwrap_or_default();
     match raw.split(',').map(parse_etag).find_map(|x| x) {
         Some(v) => Ok(v),
@@ -68,8 +78,13 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ScimError> {
 
 /// Whether `If-None-Match` names the given version (or is `*`).
 pub fn if_none_match_hits(headers: &HeaderMap, version: i64) -> bool {
-    let Some(raw) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else {
+    let Some(raw) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    raw.split(',').filter_map(parse_etag).any(|v| v.is_none() || v == Some(version))
+    raw.split(',')
+        .filter_map(parse_etag)
+        .any(|v| v.is_none() || v == Some(version))
 }

@@ -34,7 +34,10 @@ pub async fn create(
     ScimJson(body): ScimJson,
 ) -> ApiResult<Response> {
     let projection = Params::from_raw(query).projection(kind)?;
-    let w = state.directory.create(&ctx, kind, &body, &projection).await?;
+    let w = state
+        .directory
+        .create(&ctx, kind, &body, &projection)
+        .await?;
     let json = w.rendered.map(|r| r.json).unwrap_or_default();
     Ok(resource(StatusCode::CREATED, &json, w.version))
 }
@@ -51,7 +54,9 @@ pub async fn get(
     let r = state.directory.get(&ctx, kind, &id, &projection).await?;
     if if_none_match_hits(&headers, r.version) {
         let mut resp = StatusCode::NOT_MODIFIED.into_response();
-        if let Ok(v) = axum::http::HeaderValue::from_str(&scimitar_core::service::etag_for(r.version)) {
+        if let Ok(v) =
+            axum::http::HeaderValue::from_str(&scimitar_core::service::etag_for(r.version))
+        {
             resp.headers_mut().insert(axum::http::header::ETAG, v);
         }
         return Ok(resp);
@@ -70,7 +75,10 @@ pub async fn replace(
 ) -> ApiResult<Response> {
     let projection = Params::from_raw(query).projection(kind)?;
     let expected = if_match(&headers)?;
-    let w = state.directory.replace(&ctx, kind, &id, &body, expected, &projection).await?;
+    let w = state
+        .directory
+        .replace(&ctx, kind, &id, &body, expected, &projection)
+        .await?;
     let json = w.rendered.map(|r| r.json).unwrap_or_default();
     Ok(resource(StatusCode::OK, &json, w.version))
 }
@@ -90,12 +98,17 @@ pub async fn patch(
     let projection = params.projection(kind)?;
     let want_body = kind == ResourceKind::User || params.has_projection();
     let expected = if_match(&headers)?;
-    let w = state.directory.patch(&ctx, kind, &id, &body, expected, &projection, want_body).await?;
+    let w = state
+        .directory
+        .patch(&ctx, kind, &id, &body, expected, &projection, want_body)
+        .await?;
     match w.rendered {
         Some(r) => Ok(resource(StatusCode::OK, &r.json, r.version)),
         None => {
             let mut resp = StatusCode::NO_CONTENT.into_response();
-            if let Ok(v) = axum::http::HeaderValue::from_str(&scimitar_core::service::etag_for(w.version)) {
+            if let Ok(v) =
+                axum::http::HeaderValue::from_str(&scimitar_core::service::etag_for(w.version))
+            {
                 resp.headers_mut().insert(axum::http::header::ETAG, v);
             }
             Ok(resp)

@@ -16,14 +16,19 @@ use crate::response::scim;
 use crate::AppState;
 
 fn field<'a>(body: &'a Value, name: &str) -> Option<&'a Value> {
-    body.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    body.as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
 }
 
 fn string_field(body: &Value, name: &str) -> Result<Option<String>, ScimError> {
     match field(body, name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(ScimError::invalid_value(format!("'{name}' must be a string"))),
+        Some(_) => Err(ScimError::invalid_value(format!(
+            "'{name}' must be a string"
+        ))),
     }
 }
 
@@ -44,21 +49,30 @@ fn list_field(body: &Value, name: &str) -> Result<Option<String>, ScimError> {
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(Value::Array(items)) => {
             let parts: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
-            parts
-                .map(|p| Some(p.join(",")))
-                .ok_or_else(|| ScimError::invalid_value(format!("'{name}' must be an array of strings")))
+            parts.map(|p| Some(p.join(","))).ok_or_else(|| {
+                ScimError::invalid_value(format!("'{name}' must be an array of strings"))
+            })
         }
-        Some(_) => Err(ScimError::invalid_value(format!("'{name}' must be an array of strings"))),
+        Some(_) => Err(ScimError::invalid_value(format!(
+            "'{name}' must be an array of strings"
+        ))),
     }
 }
 
 fn search_params(body: &Value) -> Result<ListParams, ScimError> {
     if !body.is_object() {
-        return Err(ScimError::invalid_syntax("a SearchRequest must be a JSON object"));
+        return Err(ScimError::invalid_syntax(
+            "a SearchRequest must be a JSON object",
+        ));
     }
     if let Some(schemas) = field(body, "schemas").and_then(Value::as_array) {
-        if !schemas.iter().any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(SEARCH_REQUEST_SCHEMA))) {
-            return Err(ScimError::invalid_value(format!("a SearchRequest must have schemas [\"{SEARCH_REQUEST_SCHEMA}\"]")));
+        if !schemas.iter().any(|s| {
+            s.as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case(SEARCH_REQUEST_SCHEMA))
+        }) {
+            return Err(ScimError::invalid_value(format!(
+                "a SearchRequest must have schemas [\"{SEARCH_REQUEST_SCHEMA}\"]"
+            )));
         }
     }
     Ok(ListParams {
