@@ -26,10 +26,20 @@ async fn create_then_get_returns_the_same_resource_without_password() {
     let c = s.client();
     let created = c.post("/Users", &alice()).await;
     assert_eq!(created.status, 201, "{}", created.text);
-    assert!(created.body.get("password").is_none(), "password returned: {}", created.text);
+    assert!(
+        created.body.get("password").is_none(),
+        "password returned: {}",
+        created.text
+    );
     let id = created.id();
-    assert_eq!(created.header("location").as_deref(), created.body["meta"]["location"].as_str());
-    assert_eq!(created.header("etag").as_deref(), created.body["meta"]["version"].as_str());
+    assert_eq!(
+        created.header("location").as_deref(),
+        created.body["meta"]["location"].as_str()
+    );
+    assert_eq!(
+        created.header("etag").as_deref(),
+        created.body["meta"]["version"].as_str()
+    );
 
     let got = c.get(&format!("/Users/{id}")).await;
     assert_eq!(got.status, 200);
@@ -59,7 +69,12 @@ async fn user_name_is_unique_case_insensitively() {
     let s = Server::start().await;
     let c = s.client();
     c.create_user("Bob@Example.com").await;
-    let dup = c.post("/Users", &json!({"schemas": [USER_SCHEMA], "userName": "bob@EXAMPLE.com"})).await;
+    let dup = c
+        .post(
+            "/Users",
+            &json!({"schemas": [USER_SCHEMA], "userName": "bob@EXAMPLE.com"}),
+        )
+        .await;
     dup.assert_error(409, Some("uniqueness"));
     let found = c.filter("/Users", "userName eq \"BOB@example.COM\"").await;
     assert_eq!(found.body["totalResults"], 1);
@@ -79,7 +94,11 @@ async fn put_replaces_and_keeps_read_only_attributes() {
     assert_eq!(r.status, 200, "{}", r.text);
     let got = c.get(&format!("/Users/{id}")).await;
     assert_eq!(got.body["nickName"], "Al");
-    assert!(got.body.get("name").is_none(), "PUT must replace: {}", got.text);
+    assert!(
+        got.body.get("name").is_none(),
+        "PUT must replace: {}",
+        got.text
+    );
     assert!(got.body.get(ENTERPRISE).is_none());
     assert_eq!(got.body["meta"]["version"], "W/\"2\"");
 }
@@ -94,17 +113,28 @@ async fn user_groups_are_computed_direct_and_indirect() {
     let got = c.get(&format!("/Users/{u}")).await;
     let groups = got.body["groups"].as_array().expect("groups").clone();
     assert_eq!(groups.len(), 2, "{}", got.text);
-    let find = |id: &str| groups.iter().find(|g| g["value"] == id).cloned().expect("group");
+    let find = |id: &str| {
+        groups
+            .iter()
+            .find(|g| g["value"] == id)
+            .cloned()
+            .expect("group")
+    };
     assert_eq!(find(&inner)["type"], "direct");
     assert_eq!(find(&inner)["display"], "Inner");
     assert_eq!(find(&outer)["type"], "indirect");
     // groups is read-only
     let r = c
-        .patch(&format!("/Users/{u}"), &patch_body(json!([{"op": "add", "path": "groups", "value": [{"value": outer}]}])))
+        .patch(
+            &format!("/Users/{u}"),
+            &patch_body(json!([{"op": "add", "path": "groups", "value": [{"value": outer}]}])),
+        )
         .await;
     r.assert_error(400, Some("mutability"));
     // and filterable, through nesting
-    let f = c.filter("/Users", &format!("groups.value eq \"{outer}\"")).await;
+    let f = c
+        .filter("/Users", &format!("groups.value eq \"{outer}\""))
+        .await;
     assert_eq!(f.body["totalResults"], 1, "{}", f.text);
 }
 
@@ -115,7 +145,10 @@ async fn a_group_cannot_contain_itself() {
     let a = c.create_group("A", &[]).await;
     let b = c.create_group("B", std::slice::from_ref(&a)).await;
     let r = c
-        .patch(&format!("/Groups/{a}"), &patch_body(json!([{"op": "add", "path": "members", "value": [{"value": b}]}])))
+        .patch(
+            &format!("/Groups/{a}"),
+            &patch_body(json!([{"op": "add", "path": "members", "value": [{"value": b}]}])),
+        )
         .await;
     r.assert_error(400, Some("invalidValue"));
     assert!(c.member_ids(&a).await.is_empty());
@@ -133,8 +166,13 @@ async fn deleting_a_user_removes_it_from_its_groups() {
     assert_eq!(c.get(&format!("/Users/{u1}")).await.status, 404);
     assert_eq!(c.member_ids(&g).await, vec![u2]);
     let after = c.get(&format!("/Groups/{g}")).await.body["meta"]["version"].clone();
-    assert_ne!(before, after, "the group changed, so its version must change");
-    c.delete(&format!("/Users/{u1}")).await.assert_error(404, None);
+    assert_ne!(
+        before, after,
+        "the group changed, so its version must change"
+    );
+    c.delete(&format!("/Users/{u1}"))
+        .await
+        .assert_error(404, None);
 }
 
 #[tokio::test]
@@ -142,7 +180,10 @@ async fn member_reference_to_a_missing_resource_is_invalid_value() {
     let s = Server::start().await;
     let c = s.client();
     let r = c
-        .post("/Groups", &json!({"schemas": [GROUP_SCHEMA], "displayName": "G", "members": [{"value": "nope"}]}))
+        .post(
+            "/Groups",
+            &json!({"schemas": [GROUP_SCHEMA], "displayName": "G", "members": [{"value": "nope"}]}),
+        )
         .await;
     r.assert_error(400, Some("invalidValue"));
     let list = c.filter("/Groups", "displayName eq \"G\"").await;
@@ -160,7 +201,9 @@ async fn group_patch_answers_204_unless_attributes_are_requested() {
     assert_eq!(r.status, 204, "{}", r.text);
     assert_eq!(c.member_ids(&g).await, vec![u.clone()]);
     let rename = patch_body(json!([{"op": "replace", "path": "displayName", "value": "Ops 2"}]));
-    let r = c.patch(&format!("/Groups/{g}?attributes=displayName"), &rename).await;
+    let r = c
+        .patch(&format!("/Groups/{g}?attributes=displayName"), &rename)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["displayName"], "Ops 2");
     assert!(r.body.get("members").is_none());
@@ -173,13 +216,34 @@ async fn etags_drive_conditional_requests() {
     let id = c.create_user("grace").await;
     let path = format!("/Users/{id}");
     let etag = c.get(&path).await.header("etag").expect("etag");
-    let r = c.send(reqwest::Method::GET, &path, None, &[("If-None-Match", &etag)]).await;
+    let r = c
+        .send(
+            reqwest::Method::GET,
+            &path,
+            None,
+            &[("If-None-Match", &etag)],
+        )
+        .await;
     assert_eq!(r.status, 304);
     let body = patch_body(json!([{"op": "replace", "path": "title", "value": "Admiral"}]));
-    let r = c.send(reqwest::Method::PATCH, &path, Some(&body), &[("If-Match", &etag)]).await;
+    let r = c
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(&body),
+            &[("If-Match", &etag)],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let stale = patch_body(json!([{"op": "replace", "path": "title", "value": "Ensign"}]));
-    let r = c.send(reqwest::Method::PATCH, &path, Some(&stale), &[("If-Match", &etag)]).await;
+    let r = c
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(&stale),
+            &[("If-Match", &etag)],
+        )
+        .await;
     r.assert_error(412, None);
     assert_eq!(c.get(&path).await.body["title"], "Admiral");
 }
@@ -194,29 +258,71 @@ async fn discovery_endpoints_describe_what_is_enforced() {
     assert_eq!(spc.body["bulk"]["maxPayloadSize"], 1024 * 1024);
     assert_eq!(spc.body["etag"]["supported"], true);
     let schemas = c.get("/Schemas").await;
-    let ids: Vec<&str> = schemas.body["Resources"].as_array().unwrap().iter().filter_map(|s| s["id"].as_str()).collect();
-    assert!(ids.contains(&USER_SCHEMA) && ids.contains(&GROUP_SCHEMA) && ids.contains(&ENTERPRISE), "{ids:?}");
+    let ids: Vec<&str> = schemas.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&USER_SCHEMA) && ids.contains(&GROUP_SCHEMA) && ids.contains(&ENTERPRISE),
+        "{ids:?}"
+    );
     let user = c.get(&format!("/Schemas/{USER_SCHEMA}")).await;
-    let password = user.body["attributes"].as_array().unwrap().iter().find(|a| a["name"] == "password").cloned().unwrap();
+    let password = user.body["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "password")
+        .cloned()
+        .unwrap();
     assert_eq!(password["returned"], "never");
     assert_eq!(password["mutability"], "writeOnly");
     let rt = c.get("/ResourceTypes/User").await;
     assert_eq!(rt.body["schemaExtensions"][0]["schema"], ENTERPRISE);
     c.get("/Schemas/urn:nope").await.assert_error(404, None);
-    c.send(reqwest::Method::POST, "/Schemas", Some(&json!({})), &[]).await.assert_error(405, None);
+    c.send(reqwest::Method::POST, "/Schemas", Some(&json!({})), &[])
+        .await
+        .assert_error(405, None);
 }
 
 #[tokio::test]
 async fn operational_endpoints_answer() {
     let s = Server::start().await;
     let http = reqwest::Client::new();
-    assert_eq!(http.get(format!("{}/livez", s.base)).send().await.unwrap().text().await.unwrap(), "ok");
-    assert_eq!(http.get(format!("{}/healthz", s.base)).send().await.unwrap().status(), 200);
+    assert_eq!(
+        http.get(format!("{}/livez", s.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
+    assert_eq!(
+        http.get(format!("{}/healthz", s.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     s.client().create_user("henry").await;
-    let metrics = http.get(format!("{}/metrics", s.base)).send().await.unwrap().text().await.unwrap();
+    let metrics = http
+        .get(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("http_requests_total"), "{metrics}");
     assert!(metrics.contains("route=\"/scim/v2/Users\""), "{metrics}");
-    assert!(metrics.contains("http_request_duration_seconds_bucket"), "{metrics}");
+    assert!(
+        metrics.contains("http_request_duration_seconds_bucket"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
@@ -233,7 +339,9 @@ async fn cli_manages_tenants_and_tokens_while_the_server_runs() {
     let (ok, _, err) = s.cli(&["tenant", "create", "acme"]).await;
     assert!(!ok, "duplicate tenant must fail");
     assert!(err.contains("already exists"), "{err}");
-    let (ok, out, _) = s.cli(&["token", "list", "--tenant", "acme", "--json"]).await;
+    let (ok, out, _) = s
+        .cli(&["token", "list", "--tenant", "acme", "--json"])
+        .await;
     assert!(ok);
     let list: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(!out.contains(&token), "secrets must never be listed");

@@ -58,7 +58,10 @@ pub async fn tenant(settings: Settings, cmd: TenantCommand) -> anyhow::Result<()
         TenantCommand::Create { name } => {
             let t = admin.create_tenant(&name).await.map_err(explain)?;
             if settings.json {
-                println!("{}", json!({"id": t.id.0, "name": t.name, "created": t.created}));
+                println!(
+                    "{}",
+                    json!({"id": t.id.0, "name": t.name, "created": t.created})
+                );
             } else {
                 println!("created tenant '{}'", t.name);
             }
@@ -85,14 +88,30 @@ pub async fn tenant(settings: Settings, cmd: TenantCommand) -> anyhow::Result<()
 pub async fn token(settings: Settings, cmd: TokenCommand) -> anyhow::Result<()> {
     let admin = admin(&settings).await?;
     match cmd {
-        TokenCommand::Create { tenant, label, scope } => {
-            let scope = TokenScope::parse(&scope)
-                .ok_or_else(|| anyhow::anyhow!("--scope must be 'scim' or 'admin', not '{scope}'"))?;
-            let (t, secret) = admin.create_token(&tenant, label.as_deref(), scope).await.map_err(explain)?;
+        TokenCommand::Create {
+            tenant,
+            label,
+            scope,
+        } => {
+            let scope = TokenScope::parse(&scope).ok_or_else(|| {
+                anyhow::anyhow!("--scope must be 'scim' or 'admin', not '{scope}'")
+            })?;
+            let (t, secret) = admin
+                .create_token(&tenant, label.as_deref(), scope)
+                .await
+                .map_err(explain)?;
             if settings.json {
-                println!("{}", json!({"id": t.id, "tenant": t.tenant_name, "scope": t.scope.as_str(), "token": secret}));
+                println!(
+                    "{}",
+                    json!({"id": t.id, "tenant": t.tenant_name, "scope": t.scope.as_str(), "token": secret})
+                );
             } else {
-                println!("created token {} for tenant '{}' (scope {}); it is shown once:", t.id, t.tenant_name, t.scope.as_str());
+                println!(
+                    "created token {} for tenant '{}' (scope {}); it is shown once:",
+                    t.id,
+                    t.tenant_name,
+                    t.scope.as_str()
+                );
                 println!("{secret}");
             }
         }
@@ -105,7 +124,10 @@ pub async fn token(settings: Settings, cmd: TokenCommand) -> anyhow::Result<()> 
                     .collect();
                 println!("{}", serde_json::Value::Array(v));
             } else {
-                println!("{:<18} {:<6} {:<28} {:<28} LABEL", "ID", "SCOPE", "CREATED", "REVOKED");
+                println!(
+                    "{:<18} {:<6} {:<28} {:<28} LABEL",
+                    "ID", "SCOPE", "CREATED", "REVOKED"
+                );
                 for t in list {
                     println!(
                         "{:<18} {:<6} {:<28} {:<28} {}",

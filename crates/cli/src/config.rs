@@ -55,15 +55,24 @@ impl Settings {
             .clone()
             .or_else(|| file.data_dir.clone())
             .unwrap_or_else(|| PathBuf::from("data"));
-        let database_url = match args.database_url.clone().or_else(|| file.database_url.clone()) {
+        let database_url = match args
+            .database_url
+            .clone()
+            .or_else(|| file.database_url.clone())
+        {
             Some(url) => url,
             None => {
-                std::fs::create_dir_all(&data_dir)
-                    .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+                std::fs::create_dir_all(&data_dir).with_context(|| {
+                    format!("cannot create the data directory {}", data_dir.display())
+                })?;
                 format!("sqlite://{}", data_dir.join("scimitar.db").display())
             }
         };
-        Ok(Settings { file, database_url, json: args.json })
+        Ok(Settings {
+            file,
+            database_url,
+            json: args.json,
+        })
     }
 
     pub fn redacted_database_url(&self) -> String {
@@ -78,7 +87,8 @@ impl Settings {
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("invalid configuration in {}", path.display()))
 }
 
@@ -87,7 +97,12 @@ pub fn redact(url: &str) -> String {
     if let (Some(scheme_end), Some(at)) = (url.find("://"), url.rfind('@')) {
         let creds = &url[scheme_end + 3..at];
         if let Some(colon) = creds.find(':') {
-            return format!("{}{}:***{}", &url[..scheme_end + 3], &creds[..colon], &url[at..]);
+            return format!(
+                "{}{}:***{}",
+                &url[..scheme_end + 3],
+                &creds[..colon],
+                &url[at..]
+            );
         }
     }
     url.to_string()
@@ -99,8 +114,14 @@ mod tests {
 
     #[test]
     fn passwords_in_urls_are_redacted() {
-        assert_eq!(redact("postgres://bob:hunter2@db/x"), "postgres://bob:***@db/x");
-        assert_eq!(redact("sqlite://data/scimitar.db"), "sqlite://data/scimitar.db");
+        assert_eq!(
+            redact("postgres://bob:hunter2@db/x"),
+            "postgres://bob:***@db/x"
+        );
+        assert_eq!(
+            redact("sqlite://data/scimitar.db"),
+            "sqlite://data/scimitar.db"
+        );
     }
 
     #[test]

@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand};
 use config::GlobalArgs;
 
 #[derive(Parser, Debug)]
-#[command(name = "scimitar", version, about = "Identity provisioning hub: a SCIM 2.0 service provider")]
+#[command(
+    name = "scimitar",
+    version,
+    about = "Identity provisioning hub: a SCIM 2.0 service provider"
+)]
 struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
@@ -34,7 +38,10 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

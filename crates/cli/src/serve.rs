@@ -28,7 +28,9 @@ pub struct ServeArgs {
 fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -37,13 +39,18 @@ fn init_logging(format: &str) {
 }
 
 pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
-    let log_format = args.log_format.or(settings.file.log_format.clone()).unwrap_or_else(|| "text".into());
+    let log_format = args
+        .log_format
+        .or(settings.file.log_format.clone())
+        .unwrap_or_else(|| "text".into());
     init_logging(&log_format);
     let listen = args
         .listen
         .or(settings.file.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".to_string());
-    let addr: SocketAddr = listen.parse().with_context(|| format!("--listen '{listen}' is not ADDRESS:PORT"))?;
+    let addr: SocketAddr = listen
+        .parse()
+        .with_context(|| format!("--listen '{listen}' is not ADDRESS:PORT"))?;
 
     let stores = settings.open_stores().await?;
     let clock = Arc::new(SystemClock);
@@ -59,16 +66,24 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     }
     let directory = Directory::new(stores.directory.clone(), clock.clone(), limits);
     let tenants = TenantAdmin::new(stores.tenants.clone(), clock);
-    if let Some(secret) = tenants.bootstrap().await.context("creating the default tenant")? {
+    if let Some(secret) = tenants
+        .bootstrap()
+        .await
+        .context("creating the default tenant")?
+    {
         println!("Created tenant 'default'. Its SCIM bearer token (shown once, store it now):");
         println!("{secret}");
     }
     let state = AppState {
         directory,
         tenants,
-        config: Arc::new(HttpConfig { public_url: args.public_url.or(settings.file.public_url.clone()) }),
+        config: Arc::new(HttpConfig {
+            public_url: args.public_url.or(settings.file.public_url.clone()),
+        }),
     };
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     tracing::info!(database = %settings.redacted_database_url(), "database ready");
     println!("Scimitar listening on http://{local}/scim/v2");

@@ -18,8 +18,8 @@ pub use clock::{Clock, SystemClock};
 pub use error::{CoreError, StoreError};
 pub use limits::Limits;
 pub use resource::{
-    ChangeOp, ChangeRecord, GroupMembership, ListPage, ListQuery, Member, MemberOp, MemberRef, NewResource,
-    PageRequest, PasswordChange, ResourceUpdate, StoredResource,
+    ChangeOp, ChangeRecord, GroupMembership, ListPage, ListQuery, Member, MemberOp, MemberRef,
+    NewResource, PageRequest, PasswordChange, ResourceUpdate, StoredResource,
 };
 pub use service::{Directory, TenantContext};
 pub use store::{DirectoryStore, TenantStore};

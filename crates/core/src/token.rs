@@ -51,14 +51,20 @@ pub struct NewSecret {
 
 impl std::fmt::Debug for NewSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewSecret").field("secret", &"<redacted>").field("digest", &self.digest).finish()
+        f.debug_struct("NewSecret")
+            .field("secret", &"<redacted>")
+            .field("digest", &self.digest)
+            .finish()
     }
 }
 
 pub fn generate_secret() -> NewSecret {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
-    let secret = format!("scim_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
+    let secret = format!(
+        "scim_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
     let digest = digest_secret(&secret);
     NewSecret { secret, digest }
 }

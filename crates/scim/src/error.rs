@@ -55,7 +55,11 @@ pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 impl ScimError {
     pub fn new(status: u16, scim_type: Option<ScimType>, detail: impl Into<String>) -> Self {
-        ScimError { status, scim_type, detail: detail.into() }
+        ScimError {
+            status,
+            scim_type,
+            detail: detail.into(),
+        }
     }
     pub fn bad_request(scim_type: ScimType, detail: impl Into<String>) -> Self {
         Self::new(400, Some(scim_type), detail)
@@ -91,7 +95,11 @@ impl ScimError {
         Self::new(412, None, detail)
     }
     pub fn internal() -> Self {
-        Self::new(500, None, "internal server error; the server log has the details")
+        Self::new(
+            500,
+            None,
+            "internal server error; the server log has the details",
+        )
     }
 
     /// The RFC 7644 §3.12 JSON body (`status` is a string).

@@ -45,7 +45,9 @@ impl Projection {
     /// Whether the top-level core attribute `name` (e.g. `members`, `groups`) will appear, so
     /// callers can skip loading it.
     pub fn wants(&self, rt: &ResourceType, name: &str) -> bool {
-        let Some(located) = rt.attribute(None, name) else { return false };
+        let Some(located) = rt.attribute(None, name) else {
+            return false;
+        };
         let def = located.def;
         if def.returned == Returned::Never {
             return false;
@@ -54,7 +56,10 @@ impl Projection {
             return true;
         }
         if !self.attributes.is_empty() {
-            return self.attributes.iter().any(|s| s.extension.is_none() && s.attr == Some(def.name));
+            return self
+                .attributes
+                .iter()
+                .any(|s| s.extension.is_none() && s.attr == Some(def.name));
         }
         if def.returned == Returned::Request {
             return false;
@@ -67,7 +72,9 @@ impl Projection {
 
     /// Apply to a full resource representation.
     pub fn apply(&self, rt: &ResourceType, resource: &Value) -> Value {
-        let Some(obj) = resource.as_object() else { return resource.clone() };
+        let Some(obj) = resource.as_object() else {
+            return resource.clone();
+        };
         let mut out = Map::new();
         for (key, value) in obj {
             if key == "schemas" {
@@ -109,7 +116,12 @@ impl Projection {
         out
     }
 
-    fn attribute(&self, ext: Option<&'static str>, def: &AttributeDef, value: &Value) -> Option<Value> {
+    fn attribute(
+        &self,
+        ext: Option<&'static str>,
+        def: &AttributeDef,
+        value: &Value,
+    ) -> Option<Value> {
         match def.returned {
             Returned::Never => return None,
             Returned::Always => return Some(value.clone()),
@@ -154,7 +166,11 @@ impl Projection {
 }
 
 /// Keep the sub-attributes of a complex value (or of each element) that `keep` accepts.
-fn filter_subs(def: &AttributeDef, value: &Value, keep: impl Fn(&AttributeDef) -> bool) -> Option<Value> {
+fn filter_subs(
+    def: &AttributeDef,
+    value: &Value,
+    keep: impl Fn(&AttributeDef) -> bool,
+) -> Option<Value> {
     if !def.is_complex() {
         return Some(value.clone());
     }
@@ -188,18 +204,32 @@ fn parse_list(rt: &ResourceType, list: Option<&str>, param: &str) -> ScimResult<
 fn resolve(rt: &ResourceType, raw: &str, param: &str) -> ScimResult<Selector> {
     let unknown = || ScimError::invalid_value(format!("{param}: unknown attribute '{raw}'"));
     if let Some(ext) = rt.extension_urn(raw) {
-        return Ok(Selector { extension: Some(ext), attr: None, sub: None });
+        return Ok(Selector {
+            extension: Some(ext),
+            attr: None,
+            sub: None,
+        });
     }
     let path: AttrPath = parse_attr_path(raw).map_err(|_| unknown())?;
     if let Some(full) = path.full_urn() {
         if let Some(ext) = rt.extension_urn(&full) {
-            return Ok(Selector { extension: Some(ext), attr: None, sub: None });
+            return Ok(Selector {
+                extension: Some(ext),
+                attr: None,
+                sub: None,
+            });
         }
     }
-    let located = rt.attribute(path.urn.as_deref(), &path.name).ok_or_else(unknown)?;
+    let located = rt
+        .attribute(path.urn.as_deref(), &path.name)
+        .ok_or_else(unknown)?;
     let sub = match &path.sub_attr {
         None => None,
         Some(s) => Some(located.def.sub(s).ok_or_else(unknown)?.name),
     };
-    Ok(Selector { extension: located.extension, attr: Some(located.def.name), sub })
+    Ok(Selector {
+        extension: located.extension,
+        attr: Some(located.def.name),
+        sub,
+    })
 }

@@ -32,7 +32,12 @@ pub enum OpenError {
 pub async fn open(url: &str) -> Result<Stores, OpenError> {
     if url.starts_with("sqlite:") {
         let store = Arc::new(SqliteStore::open(url).await?);
-        return Ok(Stores { directory: store.clone(), tenants: store });
+        return Ok(Stores {
+            directory: store.clone(),
+            tenants: store,
+        });
     }
-    Err(OpenError::Unsupported(url.split('@').next_back().unwrap_or_default().to_string()))
+    Err(OpenError::Unsupported(
+        url.split('@').next_back().unwrap_or_default().to_string(),
+    ))
 }

@@ -131,6 +131,5 @@ pub(super) fn sorted(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
-
 mod groups;
 mod users;

@@ -54,11 +54,18 @@ impl Server {
                 }
             }
         };
-        tokio::time::timeout(Duration::from_secs(30), read).await.expect("server did not start in 30 s");
+        tokio::time::timeout(Duration::from_secs(30), read)
+            .await
+            .expect("server did not start in 30 s");
         assert!(!token.is_empty(), "no bootstrap token printed");
         // Keep draining stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Server { base, token, data_dir, child }
+        Server {
+            base,
+            token,
+            data_dir,
+            child,
+        }
     }
 
     pub fn scim_url(&self) -> String {
@@ -115,20 +122,49 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     }
     pub fn id(&self) -> String {
-        self.body["id"].as_str().unwrap_or_else(|| panic!("no id in {}", self.text)).to_string()
+        self.body["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id in {}", self.text))
+            .to_string()
     }
     /// Assert this is a SCIM error with the given status (and scimType, if given).
     pub fn assert_error(&self, status: u16, scim_type: Option<&str>) {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.text);
-        assert_eq!(self.body["schemas"], json!([ERROR_SCHEMA]), "not a SCIM error: {}", self.text);
-        assert_eq!(self.body["status"], json!(status.to_string()), "status must be a string: {}", self.text);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        assert_eq!(
+            self.body["schemas"],
+            json!([ERROR_SCHEMA]),
+            "not a SCIM error: {}",
+            self.text
+        );
+        assert_eq!(
+            self.body["status"],
+            json!(status.to_string()),
+            "status must be a string: {}",
+            self.text
+        );
         if let Some(t) = scim_type {
-            assert_eq!(self.body["scimType"], json!(t), "wrong scimType: {}", self.text);
+            assert_eq!(
+                self.body["scimType"],
+                json!(t),
+                "wrong scimType: {}",
+                self.text
+            );
         }
-        assert!(self.body["detail"].as_str().is_some_and(|d| !d.is_empty()), "no detail: {}", self.text);
+        assert!(
+            self.body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "no detail: {}",
+            self.text
+        );
     }
 }
 
@@ -141,7 +177,11 @@ pub struct Scim {
 
 impl Scim {
     pub fn new(base: &str, token: &str) -> Scim {
-        Scim { http: reqwest::Client::new(), base: base.to_string(), token: token.to_string() }
+        Scim {
+            http: reqwest::Client::new(),
+            base: base.to_string(),
+            token: token.to_string(),
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -152,7 +192,13 @@ impl Scim {
         }
     }
 
-    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Resp {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let mut req = self
             .http
             .request(method, self.url(path))
@@ -161,18 +207,35 @@ impl Scim {
             req = req.header(*k, *v);
         }
         if let Some(b) = body {
-            req = req.header("Content-Type", "application/scim+json").body(b.to_string());
+            req = req
+                .header("Content-Type", "application/scim+json")
+                .body(b.to_string());
         }
         let resp = req.send().await.expect("request");
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let text = resp.text().await.expect("body");
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) };
-        Resp { status, headers, body, text }
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::Null)
+        };
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     /// Send raw bytes with a given content type.
-    pub async fn raw(&self, method: reqwest::Method, path: &str, content_type: &str, body: Vec<u8>) -> Resp {
+    pub async fn raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Resp {
         let resp = self
             .http
             .request(method, self.url(path))
@@ -186,20 +249,27 @@ impl Scim {
         let headers = resp.headers().clone();
         let text = resp.text().await.expect("body");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp { status, headers, body, text }
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Resp {
         self.send(reqwest::Method::GET, path, None, &[]).await
     }
     pub async fn post(&self, path: &str, body: &Value) -> Resp {
-        self.send(reqwest::Method::POST, path, Some(body), &[]).await
+        self.send(reqwest::Method::POST, path, Some(body), &[])
+            .await
     }
     pub async fn put(&self, path: &str, body: &Value) -> Resp {
         self.send(reqwest::Method::PUT, path, Some(body), &[]).await
     }
     pub async fn patch(&self, path: &str, body: &Value) -> Resp {
-        self.send(reqwest::Method::PATCH, path, Some(body), &[]).await
+        self.send(reqwest::Method::PATCH, path, Some(body), &[])
+            .await
     }
     pub async fn delete(&self, path: &str) -> Resp {
         self.send(reqwest::Method::DELETE, path, None, &[]).await
@@ -213,7 +283,12 @@ impl Scim {
 
     /// POST a minimal user; returns its id.
     pub async fn create_user(&self, user_name: &str) -> String {
-        let r = self.post("/Users", &json!({"schemas": [USER_SCHEMA], "userName": user_name})).await;
+        let r = self
+            .post(
+                "/Users",
+                &json!({"schemas": [USER_SCHEMA], "userName": user_name}),
+            )
+            .await;
         assert_eq!(r.status, 201, "create user {user_name}: {}", r.text);
         r.id()
     }
@@ -221,7 +296,12 @@ impl Scim {
     /// POST a group with the given member ids; returns its id.
     pub async fn create_group(&self, name: &str, members: &[String]) -> String {
         let members: Vec<Value> = members.iter().map(|m| json!({"value": m})).collect();
-        let r = self.post("/Groups", &json!({"schemas": [GROUP_SCHEMA], "displayName": name, "members": members})).await;
+        let r = self
+            .post(
+                "/Groups",
+                &json!({"schemas": [GROUP_SCHEMA], "displayName": name, "members": members}),
+            )
+            .await;
         assert_eq!(r.status, 201, "create group {name}: {}", r.text);
         r.id()
     }
@@ -232,7 +312,11 @@ impl Scim {
         assert_eq!(r.status, 200, "{}", r.text);
         let mut ids: Vec<String> = r.body["members"]
             .as_array()
-            .map(|a| a.iter().filter_map(|m| m["value"].as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|m| m["value"].as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         ids.sort();
         ids
@@ -247,7 +331,9 @@ pub fn url_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

@@ -53,7 +53,9 @@ pub struct BulkRequest {
 pub type BulkOutcome = Value;
 
 fn field<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    obj.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
 }
 
 fn parse_path(path: &str) -> ScimResult<(ResourceKind, Option<String>)> {
@@ -70,7 +72,9 @@ fn parse_path(path: &str) -> ScimResult<(ResourceKind, Option<String>)> {
     };
     let id = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
     if id.as_deref().is_some_and(|i| i.contains('/')) {
-        return Err(ScimError::invalid_value(format!("bulk operation path '{path}' is not a resource path")));
+        return Err(ScimError::invalid_value(format!(
+            "bulk operation path '{path}' is not a resource path"
+        )));
     }
     Ok((kind, id))
 }
@@ -82,12 +86,17 @@ impl BulkRequest {
             .ok_or_else(|| ScimError::invalid_syntax("a BulkRequest must be a JSON object"))?;
         let ops = field(obj, "Operations")
             .and_then(Value::as_array)
-            .ok_or_else(|| ScimError::invalid_syntax("a BulkRequest needs an 'Operations' array"))?;
+            .ok_or_else(|| {
+                ScimError::invalid_syntax("a BulkRequest needs an 'Operations' array")
+            })?;
         if ops.len() > max_operations {
             return Err(ScimError::new(
                 413,
                 Some(ScimType::TooMany),
-                format!("the request has {} operations; maxOperations is {max_operations}", ops.len()),
+                format!(
+                    "the request has {} operations; maxOperations is {max_operations}",
+                    ops.len()
+                ),
             ));
         }
         let fail_on_errors = match field(obj, "failOnErrors") {
@@ -99,10 +108,14 @@ impl BulkRequest {
         let mut operations = Vec::with_capacity(ops.len());
         let mut seen = HashSet::new();
         for (i, op) in ops.iter().enumerate() {
-            let o = op
-                .as_object()
-                .ok_or_else(|| ScimError::invalid_syntax(format!("operation {i} is not an object")))?;
-            let method = match field(o, "method").and_then(Value::as_str).map(str::to_ascii_uppercase).as_deref() {
+            let o = op.as_object().ok_or_else(|| {
+                ScimError::invalid_syntax(format!("operation {i} is not an object"))
+            })?;
+            let method = match field(o, "method")
+                .and_then(Value::as_str)
+                .map(str::to_ascii_uppercase)
+                .as_deref()
+            {
                 Some("POST") => Method::Post,
                 Some("PUT") => Method::Put,
                 Some("PATCH") => Method::Patch,
@@ -113,34 +126,58 @@ impl BulkRequest {
                     )))
                 }
             };
-            let path = field(o, "path")
-                .and_then(Value::as_str)
-                .ok_or_else(|| ScimError::invalid_value(format!("operation {i}: 'path' is required")))?;
+            let path = field(o, "path").and_then(Value::as_str).ok_or_else(|| {
+                ScimError::invalid_value(format!("operation {i}: 'path' is required"))
+            })?;
             let (kind, target) = parse_path(path)?;
             if (method == Method::Post) != target.is_none() {
                 return Err(ScimError::invalid_value(format!(
                     "operation {i}: {} needs {}",
                     method.as_str(),
-                    if method == Method::Post { "a path like /Users" } else { "a path like /Users/{id}" }
+                    if method == Method::Post {
+                        "a path like /Users"
+                    } else {
+                        "a path like /Users/{id}"
+                    }
                 )));
             }
-            let bulk_id = field(o, "bulkId").and_then(Value::as_str).map(str::to_string);
+            let bulk_id = field(o, "bulkId")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             if method == Method::Post && bulk_id.is_none() {
-                return Err(ScimError::invalid_value(format!("operation {i}: POST needs a bulkId")));
+                return Err(ScimError::invalid_value(format!(
+                    "operation {i}: POST needs a bulkId"
+                )));
             }
             if let Some(b) = &bulk_id {
                 if !seen.insert(b.clone()) {
-                    return Err(ScimError::invalid_value(format!("bulkId '{b}' is used twice")));
+                    return Err(ScimError::invalid_value(format!(
+                        "bulkId '{b}' is used twice"
+                    )));
                 }
             }
             let data = field(o, "data").cloned();
             if method != Method::Delete && data.is_none() {
-                return Err(ScimError::invalid_value(format!("operation {i}: 'data' is required")));
+                return Err(ScimError::invalid_value(format!(
+                    "operation {i}: 'data' is required"
+                )));
             }
-            let version = field(o, "version").and_then(Value::as_str).map(str::to_string);
-            operations.push(BulkOperation { method, bulk_id, version, kind, target, data });
+            let version = field(o, "version")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            operations.push(BulkOperation {
+                method,
+                bulk_id,
+                version,
+                kind,
+                target,
+                data,
+            });
         }
-        Ok(BulkRequest { fail_on_errors, operations })
+        Ok(BulkRequest {
+            fail_on_errors,
+            operations,
+        })
     }
 }
 
@@ -203,7 +240,9 @@ impl Directory {
                     _ => {
                         results[i] = Some(error_result(
                             op,
-                            &ScimError::invalid_value(format!("bulkId '{r}' does not name a POST in this request")),
+                            &ScimError::invalid_value(format!(
+                                "bulkId '{r}' does not name a POST in this request"
+                            )),
                         ))
                     }
                 }
@@ -218,7 +257,11 @@ impl Directory {
             if !in_order.contains(&i) && results[i].is_none() {
                 results[i] = Some(error_result(
                     &ops[i],
-                    &ScimError::new(409, None, "circular bulkId references; break the cycle into separate operations"),
+                    &ScimError::new(
+                        409,
+                        None,
+                        "circular bulkId references; break the cycle into separate operations",
+                    ),
                 ));
             }
         }
@@ -231,16 +274,28 @@ impl Directory {
             }
             executed[i] = true;
             if let Some(r) = &results[i] {
-                if r.get("status").and_then(Value::as_str).is_some_and(|s| !s.starts_with('2')) {
+                if r.get("status")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| !s.starts_with('2'))
+                {
                     errors += 1;
                 }
                 continue;
             }
-            if let Some(&j) = deps[i].iter().find(|&&j| !ops[j].bulk_id.as_ref().is_some_and(|b| created.contains_key(b))) {
-                let e = ScimError::new(409, None, format!(
-                    "depends on bulkId '{}', which failed",
-                    ops[j].bulk_id.as_deref().unwrap_or_default()
-                ));
+            if let Some(&j) = deps[i].iter().find(|&&j| {
+                !ops[j]
+                    .bulk_id
+                    .as_ref()
+                    .is_some_and(|b| created.contains_key(b))
+            }) {
+                let e = ScimError::new(
+                    409,
+                    None,
+                    format!(
+                        "depends on bulkId '{}', which failed",
+                        ops[j].bulk_id.as_deref().unwrap_or_default()
+                    ),
+                );
                 results[i] = Some(error_result(&ops[i], &e));
                 errors += 1;
                 continue;
@@ -286,13 +341,22 @@ impl Directory {
         Ok(json!({"schemas": [BULK_RESPONSE_SCHEMA], "Operations": out}))
     }
 
-    async fn bulk_one(&self, ctx: &TenantContext, op: &BulkOperation) -> CoreResult<(u16, String, i64)> {
+    async fn bulk_one(
+        &self,
+        ctx: &TenantContext,
+        op: &BulkOperation,
+    ) -> CoreResult<(u16, String, i64)> {
         let none = Projection::none();
         let if_match = match &op.version {
             None => None,
             Some(v) => match parse_etag(v) {
                 Some(v) => v,
-                None => return Err(ScimError::precondition_failed(format!("version '{v}' does not match")).into()),
+                None => {
+                    return Err(ScimError::precondition_failed(format!(
+                        "version '{v}' does not match"
+                    ))
+                    .into())
+                }
             },
         };
         let null = Value::Null;
@@ -304,11 +368,15 @@ impl Directory {
                 Ok((201, w.id, w.version))
             }
             Method::Put => {
-                let w = self.replace(ctx, op.kind, target, data, if_match, &none).await?;
+                let w = self
+                    .replace(ctx, op.kind, target, data, if_match, &none)
+                    .await?;
                 Ok((200, w.id, w.version))
             }
             Method::Patch => {
-                let w = self.patch(ctx, op.kind, target, data, if_match, &none, false).await?;
+                let w = self
+                    .patch(ctx, op.kind, target, data, if_match, &none, false)
+                    .await?;
                 Ok((200, w.id, w.version))
             }
             Method::Delete => {
@@ -329,7 +397,8 @@ fn topological_order(deps: &[Vec<usize>]) -> Vec<usize> {
             dependents[j].push(i);
         }
     }
-    let mut ready: std::collections::BTreeSet<usize> = (0..n).filter(|&i| remaining[i] == 0).collect();
+    let mut ready: std::collections::BTreeSet<usize> =
+        (0..n).filter(|&i| remaining[i] == 0).collect();
     let mut order = Vec::with_capacity(n);
     while let Some(i) = ready.pop_first() {
         order.push(i);

@@ -17,7 +17,10 @@ use crate::resource::{MemberOp, MemberRef};
 
 pub(super) enum GroupPatchPlan {
     /// Member changes as row operations, plus operations on the other attributes.
-    Rows { member_ops: Vec<MemberOp>, attr_ops: Vec<PatchOperation> },
+    Rows {
+        member_ops: Vec<MemberOp>,
+        attr_ops: Vec<PatchOperation>,
+    },
     /// Needs the whole member list.
     General,
 }
@@ -38,14 +41,15 @@ pub(super) fn member_refs(value: &Value) -> ScimResult<Vec<MemberRef>> {
         other => Value::Array(vec![other.clone()]),
     };
     let normalized = normalize_attribute_value(def, &as_array, &CompatPolicy::compatible())?;
-    let Some(Value::Array(items)) = normalized else { return Ok(vec![]) };
+    let Some(Value::Array(items)) = normalized else {
+        return Ok(vec![]);
+    };
     items
         .iter()
         .map(|item| {
-            let value = item
-                .get("value")
-                .and_then(Value::as_str)
-                .ok_or_else(|| ScimError::invalid_value("each member needs a 'value' with the member's id"))?;
+            let value = item.get("value").and_then(Value::as_str).ok_or_else(|| {
+                ScimError::invalid_value("each member needs a 'value' with the member's id")
+            })?;
             let kind = match item.get("type").and_then(Value::as_str) {
                 None => None,
                 Some(t) if t.eq_ignore_ascii_case("User") => Some(ResourceKind::User),
@@ -56,7 +60,10 @@ pub(super) fn member_refs(value: &Value) -> ScimResult<Vec<MemberRef>> {
                     )))
                 }
             };
-            Ok(MemberRef { value: value.to_string(), kind })
+            Ok(MemberRef {
+                value: value.to_string(),
+                kind,
+            })
         })
         .collect()
 }
@@ -64,8 +71,13 @@ pub(super) fn member_refs(value: &Value) -> ScimResult<Vec<MemberRef>> {
 /// `value eq "a"` or `value eq "a" or value eq "b"` → the ids.
 fn value_eq_ids(f: &Filter, out: &mut Vec<String>) -> bool {
     match f {
-        Filter::Compare { path, op: CompareOp::Eq, value: CompValue::Str(s) }
-            if path.urn.is_none() && path.sub_attr.is_none() && path.name.eq_ignore_ascii_case("value") =>
+        Filter::Compare {
+            path,
+            op: CompareOp::Eq,
+            value: CompValue::Str(s),
+        } if path.urn.is_none()
+            && path.sub_attr.is_none()
+            && path.name.eq_ignore_ascii_case("value") =>
         {
             out.push(s.clone());
             true
@@ -114,8 +126,12 @@ pub(super) fn plan_group_patch(
                 match kind {
                     PatchOpKind::Add => member_ops.push(MemberOp::Add(refs)),
                     PatchOpKind::Replace => member_ops.push(MemberOp::ReplaceAll(refs)),
-                    PatchOpKind::Remove if op.value.is_some() && policy.remove_with_value_removes_listed => {
-                        member_ops.push(MemberOp::Remove(refs.into_iter().map(|r| r.value).collect()))
+                    PatchOpKind::Remove
+                        if op.value.is_some() && policy.remove_with_value_removes_listed =>
+                    {
+                        member_ops.push(MemberOp::Remove(
+                            refs.into_iter().map(|r| r.value).collect(),
+                        ))
                     }
                     PatchOpKind::Remove => member_ops.push(MemberOp::ReplaceAll(vec![])),
                 }
@@ -142,11 +158,18 @@ pub(super) fn plan_group_patch(
                     }
                 }
                 if !rest.is_empty() {
-                    attr_ops.push(PatchOperation { op: kind, path: None, value: Some(Value::Object(rest)) });
+                    attr_ops.push(PatchOperation {
+                        op: kind,
+                        path: None,
+                        value: Some(Value::Object(rest)),
+                    });
                 }
             }
             _ => attr_ops.push(op.clone()),
         }
     }
-    Ok(GroupPatchPlan::Rows { member_ops, attr_ops })
+    Ok(GroupPatchPlan::Rows {
+        member_ops,
+        attr_ops,
+    })
 }

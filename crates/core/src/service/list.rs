@@ -25,7 +25,12 @@ pub struct ListParams {
 }
 
 impl Directory {
-    fn list_query(&self, kind: ResourceKind, p: &ListParams, projection: &Projection) -> ScimResult<ListQuery> {
+    fn list_query(
+        &self,
+        kind: ResourceKind,
+        p: &ListParams,
+        projection: &Projection,
+    ) -> ScimResult<ListQuery> {
         let rt = resource_type(kind);
         let filter = match p.filter.as_deref().map(str::trim) {
             None | Some("") => None,
@@ -34,10 +39,13 @@ impl Directory {
         let sort_by = match p.sort_by.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(s) => {
-                let path = parse_attr_path(s)
-                    .map_err(|_| ScimError::invalid_value(format!("sortBy: '{s}' is not an attribute path")))?;
+                let path = parse_attr_path(s).map_err(|_| {
+                    ScimError::invalid_value(format!("sortBy: '{s}' is not an attribute path"))
+                })?;
                 if rt.attribute(path.urn.as_deref(), &path.name).is_none() {
-                    return Err(ScimError::invalid_value(format!("sortBy: unknown attribute '{s}'")));
+                    return Err(ScimError::invalid_value(format!(
+                        "sortBy: unknown attribute '{s}'"
+                    )));
                 }
                 Some(path)
             }
@@ -66,9 +74,15 @@ impl Directory {
                         "use either cursor or startIndex paging, not both",
                     ));
                 }
-                PageRequest::Cursor { cursor: (!c.is_empty()).then(|| c.clone()), count }
+                PageRequest::Cursor {
+                    cursor: (!c.is_empty()).then(|| c.clone()),
+                    count,
+                }
             }
-            None => PageRequest::Index { start_index: p.start_index.unwrap_or(1).max(1) as u64, count },
+            None => PageRequest::Index {
+                start_index: p.start_index.unwrap_or(1).max(1) as u64,
+                count,
+            },
         };
         Ok(ListQuery {
             filter,
@@ -80,12 +94,23 @@ impl Directory {
     }
 
     /// A ListResponse for one resource type.
-    pub async fn list(&self, ctx: &TenantContext, kind: ResourceKind, p: &ListParams) -> CoreResult<Value> {
+    pub async fn list(
+        &self,
+        ctx: &TenantContext,
+        kind: ResourceKind,
+        p: &ListParams,
+    ) -> CoreResult<Value> {
         let rt = resource_type(kind);
-        let projection = Projection::parse(rt, p.attributes.as_deref(), p.excluded_attributes.as_deref())?;
+        let projection = Projection::parse(
+            rt,
+            p.attributes.as_deref(),
+            p.excluded_attributes.as_deref(),
+        )?;
         let query = self.list_query(kind, p, &projection)?;
         let page = self.store.list(ctx.tenant, kind, &query).await?;
-        let rendered = self.render_many(ctx, kind, &page.items, &projection).await?;
+        let rendered = self
+            .render_many(ctx, kind, &page.items, &projection)
+            .await?;
         let resources: Vec<Value> = rendered.into_iter().map(|r| r.json).collect();
         let mut body = json!({
             "schemas": [LIST_RESPONSE_SCHEMA],
@@ -112,7 +137,10 @@ impl Directory {
     /// attribute only one type has simply finds nothing of the other type.
     pub async fn search_all(&self, ctx: &TenantContext, p: &ListParams) -> CoreResult<Value> {
         if p.cursor.is_some() {
-            return Err(ScimError::invalid_value("cursor paging is supported per resource type, not at the root").into());
+            return Err(ScimError::invalid_value(
+                "cursor paging is supported per resource type, not at the root",
+            )
+            .into());
         }
         let start = p.start_index.unwrap_or(1).max(1) as u64;
         let count = match p.count {
@@ -136,7 +164,10 @@ impl Directory {
                 }
                 Err(e) => return Err(e),
             };
-            let n = totals.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
+            let n = totals
+                .get("totalResults")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
             total += n;
             let wanted = count.saturating_sub(resources.len() as u64);
             if skip >= n {

@@ -51,7 +51,11 @@ impl PatchLocks {
     const STRIPES: usize = 256;
 
     fn new() -> Self {
-        PatchLocks((0..Self::STRIPES).map(|_| tokio::sync::Mutex::new(())).collect())
+        PatchLocks(
+            (0..Self::STRIPES)
+                .map(|_| tokio::sync::Mutex::new(()))
+                .collect(),
+        )
     }
 
     pub(crate) fn stripe(&self, tenant: TenantId, id: &str) -> &tokio::sync::Mutex<()> {
@@ -64,7 +68,12 @@ impl PatchLocks {
 
 impl Directory {
     pub fn new(store: Arc<dyn DirectoryStore>, clock: Arc<dyn Clock>, limits: Limits) -> Self {
-        Directory { store, clock, limits, patch_locks: Arc::new(PatchLocks::new()) }
+        Directory {
+            store,
+            clock,
+            limits,
+            patch_locks: Arc::new(PatchLocks::new()),
+        }
     }
     pub fn limits(&self) -> &Limits {
         &self.limits

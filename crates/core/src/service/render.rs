@@ -30,11 +30,7 @@ pub(super) fn location(ctx: &TenantContext, kind: ResourceKind, id: &str) -> Str
     format!("{}/{}/{}", ctx.base_url, kind.endpoint(), id)
 }
 
-fn full_json(
-    ctx: &TenantContext,
-    r: &StoredResource,
-    groups: Option<&[GroupMembership]>,
-) -> Value {
+fn full_json(ctx: &TenantContext, r: &StoredResource, groups: Option<&[GroupMembership]>) -> Value {
     let mut out = Map::new();
     let data = r.data.as_object();
     if let Some(schemas) = data.and_then(|d| d.get("schemas")) {
@@ -70,7 +66,10 @@ fn full_json(
             .map(|m| {
                 let mut o = Map::new();
                 o.insert("value".into(), Value::String(m.value.clone()));
-                o.insert("$ref".into(), Value::String(location(ctx, m.kind, &m.value)));
+                o.insert(
+                    "$ref".into(),
+                    Value::String(location(ctx, m.kind, &m.value)),
+                );
                 if let Some(d) = &m.display {
                     o.insert("display".into(), Value::String(d.clone()));
                 }
@@ -112,8 +111,13 @@ impl Directory {
         Ok(items
             .iter()
             .map(|r| {
-                let g = groups.as_ref().map(|m| m.get(&r.id).map(Vec::as_slice).unwrap_or(&[]));
-                Rendered { json: projection.apply(rt, &full_json(ctx, r, g)), version: r.version }
+                let g = groups
+                    .as_ref()
+                    .map(|m| m.get(&r.id).map(Vec::as_slice).unwrap_or(&[]));
+                Rendered {
+                    json: projection.apply(rt, &full_json(ctx, r, g)),
+                    version: r.version,
+                }
             })
             .collect())
     }
@@ -124,7 +128,10 @@ impl Directory {
         r: &StoredResource,
         projection: &Projection,
     ) -> CoreResult<Rendered> {
-        let mut v = self.render_many(ctx, r.kind, std::slice::from_ref(r), projection).await?;
-        v.pop().ok_or_else(|| crate::error::CoreError::Internal("render produced nothing".into()))
+        let mut v = self
+            .render_many(ctx, r.kind, std::slice::from_ref(r), projection)
+            .await?;
+        v.pop()
+            .ok_or_else(|| crate::error::CoreError::Internal("render produced nothing".into()))
     }
 }

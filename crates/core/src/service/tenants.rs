@@ -38,7 +38,11 @@ pub struct TenantAdmin {
 
 impl TenantAdmin {
     pub fn new(store: Arc<dyn TenantStore>, clock: Arc<dyn Clock>) -> Self {
-        TenantAdmin { store, clock, cache: Arc::new(RwLock::new(HashMap::new())) }
+        TenantAdmin {
+            store,
+            clock,
+            cache: Arc::new(RwLock::new(HashMap::new())),
+        }
     }
 
     fn now(&self) -> String {
@@ -46,7 +50,8 @@ impl TenantAdmin {
     }
 
     pub async fn create_tenant(&self, name: &str) -> CoreResult<Tenant> {
-        let name = TenantName::parse(name).map_err(|e| CoreError::Scim(ScimError::invalid_value(e)))?;
+        let name =
+            TenantName::parse(name).map_err(|e| CoreError::Scim(ScimError::invalid_value(e)))?;
         match self.store.create_tenant(name.as_str(), &self.now()).await {
             Err(StoreError::Conflict(_)) => Err(ScimError::uniqueness(format!(
                 "a tenant named '{}' already exists",
@@ -79,7 +84,14 @@ impl TenantAdmin {
         let secret = generate_secret();
         let token = self
             .store
-            .create_token(tenant.id, &generate_token_id(), &secret.digest, label, scope, &self.now())
+            .create_token(
+                tenant.id,
+                &generate_token_id(),
+                &secret.digest,
+                label,
+                scope,
+                &self.now(),
+            )
             .await?;
         Ok((token, secret.secret))
     }
@@ -110,7 +122,11 @@ impl TenantAdmin {
             }
         }
         let found = self.store.token_by_digest(&digest).await?;
-        let auth = found.map(|(token, tenant)| Authenticated { tenant, scope: token.scope, token_id: token.id });
+        let auth = found.map(|(token, tenant)| Authenticated {
+            tenant,
+            scope: token.scope,
+            token_id: token.id,
+        });
         if let Ok(mut cache) = self.cache.write() {
             if cache.len() >= AUTH_CACHE_MAX {
                 cache.retain(|_, (at, _)| now - *at < AUTH_CACHE_TTL);
@@ -135,7 +151,9 @@ impl TenantAdmin {
             Err(CoreError::Scim(e)) if e.status == 409 => return Ok(None),
             Err(e) => return Err(e),
         }
-        let (_, secret) = self.create_token("default", Some("bootstrap"), TokenScope::Scim).await?;
+        let (_, secret) = self
+            .create_token("default", Some("bootstrap"), TokenScope::Scim)
+            .await?;
         Ok(Some(secret))
     }
 }

@@ -26,7 +26,10 @@ pub struct WriteResult {
 }
 
 fn not_found(kind: ResourceKind, id: &str) -> CoreError {
-    CoreError::Scim(ScimError::not_found(format!("{} {id} not found", kind.as_str())))
+    CoreError::Scim(ScimError::not_found(format!(
+        "{} {id} not found",
+        kind.as_str()
+    )))
 }
 
 /// Take `password` out of a normalised document and hash it.
@@ -54,7 +57,8 @@ impl Directory {
         id: &str,
         projection: &Projection,
     ) -> CoreResult<Rendered> {
-        let with_members = kind == ResourceKind::Group && projection.wants(resource_type(kind), "members");
+        let with_members =
+            kind == ResourceKind::Group && projection.wants(resource_type(kind), "members");
         let r = self
             .store
             .get(ctx.tenant, kind, id, with_members)
@@ -152,8 +156,10 @@ impl Directory {
     ) -> CoreResult<WriteResult> {
         let ops = parse_patch_request(body, &ctx.policy)?;
         if kind == ResourceKind::Group {
-            if let GroupPatchPlan::Rows { member_ops, attr_ops } =
-                plan_group_patch(&ops, &ctx.policy, self.limits.max_members_per_op)?
+            if let GroupPatchPlan::Rows {
+                member_ops,
+                attr_ops,
+            } = plan_group_patch(&ops, &ctx.policy, self.limits.max_members_per_op)?
             {
                 if attr_ops.is_empty() {
                     let update = ResourceUpdate {
@@ -171,15 +177,38 @@ impl Directory {
                     return self.finish(ctx, stored, projection, want_body).await;
                 }
                 return self
-                    .patch_document(ctx, kind, id, &attr_ops, member_ops, false, if_match, projection, want_body)
+                    .patch_document(
+                        ctx, kind, id, &attr_ops, member_ops, false, if_match, projection,
+                        want_body,
+                    )
                     .await;
             }
             return self
-                .patch_document(ctx, kind, id, &ops, vec![], true, if_match, projection, want_body)
+                .patch_document(
+                    ctx,
+                    kind,
+                    id,
+                    &ops,
+                    vec![],
+                    true,
+                    if_match,
+                    projection,
+                    want_body,
+                )
                 .await;
         }
-        self.patch_document(ctx, kind, id, &ops, vec![], false, if_match, projection, want_body)
-            .await
+        self.patch_document(
+            ctx,
+            kind,
+            id,
+            &ops,
+            vec![],
+            false,
+            if_match,
+            projection,
+            want_body,
+        )
+        .await
     }
 
     /// Read-modify-write PATCH of the attribute document, retried optimistically.
@@ -248,7 +277,12 @@ impl Directory {
                 Err(e) => return Err(map_missing(e, kind, id)),
             }
         }
-        Err(ScimError::new(409, None, "the resource is being modified concurrently; retry").into())
+        Err(ScimError::new(
+            409,
+            None,
+            "the resource is being modified concurrently; retry",
+        )
+        .into())
     }
 
     async fn finish(
@@ -260,7 +294,11 @@ impl Directory {
     ) -> CoreResult<WriteResult> {
         let (id, version) = (stored.id.clone(), stored.version);
         if !want_body {
-            return Ok(WriteResult { rendered: None, id, version });
+            return Ok(WriteResult {
+                rendered: None,
+                id,
+                version,
+            });
         }
         if stored.kind == ResourceKind::Group
             && stored.members.is_none()
@@ -269,7 +307,11 @@ impl Directory {
             stored.members = Some(self.store.members(ctx.tenant, &stored.id).await?);
         }
         let rendered = self.render_one(ctx, &stored, projection).await?;
-        Ok(WriteResult { rendered: Some(rendered), id, version })
+        Ok(WriteResult {
+            rendered: Some(rendered),
+            id,
+            version,
+        })
     }
 }
 
@@ -279,4 +321,3 @@ fn map_missing(e: StoreError, kind: ResourceKind, id: &str) -> CoreError {
         other => other.into(),
     }
 }
-

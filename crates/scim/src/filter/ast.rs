@@ -20,10 +20,18 @@ pub struct AttrPath {
 
 impl AttrPath {
     pub fn simple(name: &str) -> Self {
-        AttrPath { urn: None, name: name.to_string(), sub_attr: None }
+        AttrPath {
+            urn: None,
+            name: name.to_string(),
+            sub_attr: None,
+        }
     }
     pub fn with_sub(name: &str, sub: &str) -> Self {
-        AttrPath { urn: None, name: name.to_string(), sub_attr: Some(sub.to_string()) }
+        AttrPath {
+            urn: None,
+            name: name.to_string(),
+            sub_attr: Some(sub.to_string()),
+        }
     }
     /// `urn:name` when qualified and no sub-attribute: the candidate whole-extension URN.
     pub fn full_urn(&self) -> Option<String> {
@@ -91,12 +99,19 @@ pub enum CompValue {
 /// in `emails[type eq "work"]` the inner path is `type`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Filter {
-    Compare { path: AttrPath, op: CompareOp, value: CompValue },
+    Compare {
+        path: AttrPath,
+        op: CompareOp,
+        value: CompValue,
+    },
     Present(AttrPath),
     And(Box<Filter>, Box<Filter>),
     Or(Box<Filter>, Box<Filter>),
     Not(Box<Filter>),
-    ValuePath { path: AttrPath, filter: Box<Filter> },
+    ValuePath {
+        path: AttrPath,
+        filter: Box<Filter>,
+    },
 }
 
 impl fmt::Display for CompValue {

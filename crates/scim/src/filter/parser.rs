@@ -35,7 +35,10 @@ impl Default for FilterLimits {
 /// Join a chain of `and` (or `or`) terms into a balanced tree. Both are associative, so the
 /// meaning is the chain's, and a chain of N terms is only log2(N) deep: a filter of 500 ids
 /// or-ed together stays shallow for every recursive consumer (evaluator, SQL translator).
-fn balance(mut terms: Vec<(Filter, usize)>, join: fn(Box<Filter>, Box<Filter>) -> Filter) -> (Filter, usize) {
+fn balance(
+    mut terms: Vec<(Filter, usize)>,
+    join: fn(Box<Filter>, Box<Filter>) -> Filter,
+) -> (Filter, usize) {
     if terms.len() == 1 {
         if let Some(only) = terms.pop() {
             return only;

@@ -157,7 +157,10 @@ fn check_schemas(
         match item {
             Value::String(urn) if rt.knows_schema(urn) => {}
             Value::String(urn)
-                if policy.ignored_schema_urns.iter().any(|u| u.eq_ignore_ascii_case(urn))
+                if policy
+                    .ignored_schema_urns
+                    .iter()
+                    .any(|u| u.eq_ignore_ascii_case(urn))
                     && !obj.keys().any(|k| k.eq_ignore_ascii_case(urn)) => {}
             Value::String(urn) => {
                 return Err(ScimError::invalid_value(format!(
@@ -234,8 +237,10 @@ fn place(
 
 /// `["<urn>"]` (or an empty list): a `schemas` value that only names this extension.
 pub(crate) fn names_only(v: &Value, urn: &str) -> bool {
-    v.as_array()
-        .is_some_and(|a| a.iter().all(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(urn))))
+    v.as_array().is_some_and(|a| {
+        a.iter()
+            .all(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(urn)))
+    })
 }
 
 fn get_ci<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {

@@ -172,7 +172,9 @@ impl AttributeDef {
 
     /// The sub-attribute named `name` (case-insensitive).
     pub fn sub(&self, name: &str) -> Option<&AttributeDef> {
-        self.sub_attributes.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+        self.sub_attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
     }
 
     pub fn is_complex(&self) -> bool {
@@ -188,7 +190,10 @@ pub fn multi_value_subs(
 ) -> Vec<AttributeDef> {
     let mut subs = vec![value];
     if with_display {
-        subs.push(AttributeDef::string("display").desc("A human-readable name, primarily used for display purposes."));
+        subs.push(
+            AttributeDef::string("display")
+                .desc("A human-readable name, primarily used for display purposes."),
+        );
     }
     subs.push(
         AttributeDef::string("type")

@@ -9,7 +9,8 @@ pub(super) fn schema() -> Schema {
         name: "EnterpriseUser",
         description: "Enterprise User",
         attributes: vec![
-            A::string("employeeNumber").desc("Numeric or alphanumeric identifier assigned to a person."),
+            A::string("employeeNumber")
+                .desc("Numeric or alphanumeric identifier assigned to a person."),
             A::string("costCenter").desc("Identifies the name of a cost center."),
             A::string("organization").desc("Identifies the name of an organization."),
             A::string("division").desc("Identifies the name of a division."),
@@ -17,8 +18,10 @@ pub(super) fn schema() -> Schema {
             A::complex(
                 "manager",
                 vec![
-                    A::string("value").desc("The id of the SCIM resource representing the User's manager."),
-                    A::reference("$ref", &["User"]).desc("The URI of the SCIM resource representing the User's manager."),
+                    A::string("value")
+                        .desc("The id of the SCIM resource representing the User's manager."),
+                    A::reference("$ref", &["User"])
+                        .desc("The URI of the SCIM resource representing the User's manager."),
                     A::string("displayName")
                         .mutability(super::Mutability::ReadOnly)
                         .desc("The displayName of the User's manager."),

@@ -10,7 +10,9 @@ fn ro(a: A) -> A {
 }
 
 fn supported(name: &'static str, extra: Vec<A>) -> A {
-    let mut subs = vec![ro(A::boolean("supported").required().desc("Whether the operation is supported."))];
+    let mut subs = vec![ro(A::boolean("supported")
+        .required()
+        .desc("Whether the operation is supported."))];
     subs.extend(extra);
     ro(A::complex(name, subs).required())
 }
@@ -65,13 +67,23 @@ pub(super) fn resource_type() -> Schema {
             ro(A::string("id").desc("The resource type's server unique id.")),
             ro(A::string("name").required().desc("The resource type name.")),
             ro(A::string("description").desc("The resource type's human-readable description.")),
-            ro(A::reference("endpoint", &["uri"]).required().desc("The resource type's HTTP-addressable endpoint relative to the Base URL.")),
-            ro(A::reference("schema", &["uri"]).required().case_exact().desc("The resource type's primary/base schema URI.")),
+            ro(A::reference("endpoint", &["uri"])
+                .required()
+                .desc("The resource type's HTTP-addressable endpoint relative to the Base URL.")),
+            ro(A::reference("schema", &["uri"])
+                .required()
+                .case_exact()
+                .desc("The resource type's primary/base schema URI.")),
             ro(A::complex(
                 "schemaExtensions",
                 vec![
-                    ro(A::reference("schema", &["uri"]).required().case_exact().desc("The URI of a schema extension.")),
-                    ro(A::boolean("required").required().desc("Whether the extension is required.")),
+                    ro(A::reference("schema", &["uri"])
+                        .required()
+                        .case_exact()
+                        .desc("The URI of a schema extension.")),
+                    ro(A::boolean("required")
+                        .required()
+                        .desc("Whether the extension is required.")),
                 ],
             )
             .multi()
@@ -82,20 +94,54 @@ pub(super) fn resource_type() -> Schema {
 
 fn attribute_subs(with_sub_attributes: bool) -> Vec<A> {
     let mut subs = vec![
-        ro(A::string("name").required().case_exact().desc("The attribute's name.")),
-        ro(A::string("type").required().canonical(&["string", "complex", "boolean", "decimal", "integer", "dateTime", "reference", "binary"]).desc("The attribute's data type.")),
-        ro(A::boolean("multiValued").required().desc("Whether the attribute is multi-valued.")),
+        ro(A::string("name")
+            .required()
+            .case_exact()
+            .desc("The attribute's name.")),
+        ro(A::string("type")
+            .required()
+            .canonical(&[
+                "string",
+                "complex",
+                "boolean",
+                "decimal",
+                "integer",
+                "dateTime",
+                "reference",
+                "binary",
+            ])
+            .desc("The attribute's data type.")),
+        ro(A::boolean("multiValued")
+            .required()
+            .desc("Whether the attribute is multi-valued.")),
         ro(A::string("description").desc("A human-readable description of the attribute.")),
         ro(A::boolean("required").desc("Whether the attribute is required.")),
-        ro(A::string("canonicalValues").multi().case_exact().desc("A collection of canonical values.")),
+        ro(A::string("canonicalValues")
+            .multi()
+            .case_exact()
+            .desc("A collection of canonical values.")),
         ro(A::boolean("caseExact").desc("Whether string values are case sensitive.")),
-        ro(A::string("mutability").case_exact().canonical(&["readOnly", "readWrite", "immutable", "writeOnly"]).desc("Whether the attribute is modifiable.")),
-        ro(A::string("returned").case_exact().canonical(&["always", "never", "default", "request"]).desc("When the attribute is returned in a response.")),
-        ro(A::string("uniqueness").case_exact().canonical(&["none", "server", "global"]).desc("How the service provider enforces uniqueness.")),
-        ro(A::string("referenceTypes").multi().case_exact().desc("The names of the resource types that may be referenced.")),
+        ro(A::string("mutability")
+            .case_exact()
+            .canonical(&["readOnly", "readWrite", "immutable", "writeOnly"])
+            .desc("Whether the attribute is modifiable.")),
+        ro(A::string("returned")
+            .case_exact()
+            .canonical(&["always", "never", "default", "request"])
+            .desc("When the attribute is returned in a response.")),
+        ro(A::string("uniqueness")
+            .case_exact()
+            .canonical(&["none", "server", "global"])
+            .desc("How the service provider enforces uniqueness.")),
+        ro(A::string("referenceTypes")
+            .multi()
+            .case_exact()
+            .desc("The names of the resource types that may be referenced.")),
     ];
     if with_sub_attributes {
-        subs.push(ro(A::complex("subAttributes", attribute_subs(false)).multi().desc("The sub-attributes of a complex attribute.")));
+        subs.push(ro(A::complex("subAttributes", attribute_subs(false))
+            .multi()
+            .desc("The sub-attributes of a complex attribute.")));
     }
     subs
 }
@@ -106,10 +152,15 @@ pub(super) fn schema() -> Schema {
         name: "Schema",
         description: "Specifies the schema attribute",
         attributes: vec![
-            ro(A::reference("id", &["uri"]).required().desc("The unique URI of the schema.")),
+            ro(A::reference("id", &["uri"])
+                .required()
+                .desc("The unique URI of the schema.")),
             ro(A::string("name").desc("The schema's human-readable name.")),
             ro(A::string("description").desc("The schema's human-readable description.")),
-            ro(A::complex("attributes", attribute_subs(true)).multi().required().desc("A complex attribute that includes the attributes of a schema.")),
+            ro(A::complex("attributes", attribute_subs(true))
+                .multi()
+                .required()
+                .desc("A complex attribute that includes the attributes of a schema.")),
         ],
     }
 }

@@ -14,7 +14,7 @@ mod user;
 
 pub use attribute::{AttrType, AttributeDef, Mutability, Returned, Uniqueness};
 pub use render::{resource_type_json, schema_json};
-pub use resource_type::{ResourceType, ResourceKind, Schema};
+pub use resource_type::{ResourceKind, ResourceType, Schema};
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";

@@ -13,7 +13,9 @@ pub struct Schema {
 
 impl Schema {
     pub fn attribute(&self, name: &str) -> Option<&AttributeDef> {
-        self.attributes.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+        self.attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
     }
 }
 
@@ -69,18 +71,26 @@ impl ResourceType {
 
     /// Extension schemas of this resource type.
     pub fn extension_schemas(&self) -> impl Iterator<Item = &'static Schema> + '_ {
-        self.extensions.iter().filter_map(|(urn, _)| schema_by_id(urn))
+        self.extensions
+            .iter()
+            .filter_map(|(urn, _)| schema_by_id(urn))
     }
 
     /// Whether `urn` is this resource type's core schema or one of its extensions.
     pub fn knows_schema(&self, urn: &str) -> bool {
         self.schema.eq_ignore_ascii_case(urn)
-            || self.extensions.iter().any(|(u, _)| u.eq_ignore_ascii_case(urn))
+            || self
+                .extensions
+                .iter()
+                .any(|(u, _)| u.eq_ignore_ascii_case(urn))
     }
 
     /// The extension URN matching `urn` case-insensitively, in canonical spelling.
     pub fn extension_urn(&self, urn: &str) -> Option<&'static str> {
-        self.extensions.iter().map(|(u, _)| *u).find(|u| u.eq_ignore_ascii_case(urn))
+        self.extensions
+            .iter()
+            .map(|(u, _)| *u)
+            .find(|u| u.eq_ignore_ascii_case(urn))
     }
 
     /// Look up a top-level attribute. `urn` is the schema URN prefix if the name was qualified.
@@ -91,27 +101,48 @@ impl ResourceType {
             Some(u) => {
                 let ext = self.extension_urn(u)?;
                 let def = schema_by_id(ext)?.attribute(name)?;
-                Some(Located { extension: Some(ext), def })
+                Some(Located {
+                    extension: Some(ext),
+                    def,
+                })
             }
         }
     }
 
     fn unqualified(&self, name: &str) -> Option<Located<'static>> {
-        if let Some(def) = common_attributes().iter().find(|a| a.name.eq_ignore_ascii_case(name)) {
-            return Some(Located { extension: None, def });
+        if let Some(def) = common_attributes()
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+        {
+            return Some(Located {
+                extension: None,
+                def,
+            });
         }
-        self.core_schema().attribute(name).map(|def| Located { extension: None, def })
+        self.core_schema().attribute(name).map(|def| Located {
+            extension: None,
+            def,
+        })
     }
 
     /// Iterate all top-level attributes, core first, then each extension's.
     pub fn all_attributes(&self) -> Vec<Located<'static>> {
         let mut out: Vec<Located<'static>> = common_attributes()
             .iter()
-            .map(|def| Located { extension: None, def })
+            .map(|def| Located {
+                extension: None,
+                def,
+            })
             .collect();
-        out.extend(self.core_schema().attributes.iter().map(|def| Located { extension: None, def }));
+        out.extend(self.core_schema().attributes.iter().map(|def| Located {
+            extension: None,
+            def,
+        }));
         for ext in self.extension_schemas() {
-            out.extend(ext.attributes.iter().map(|def| Located { extension: Some(ext.id), def }));
+            out.extend(ext.attributes.iter().map(|def| Located {
+                extension: Some(ext.id),
+                def,
+            }));
         }
         out
     }

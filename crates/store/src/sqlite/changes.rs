@@ -51,7 +51,11 @@ impl SqliteStore {
                 let op: String = r.try_get("operation").map_err(backend)?;
                 Ok(ChangeRecord {
                     position: r.try_get("position").map_err(backend)?,
-                    kind: if kind == "Group" { ResourceKind::Group } else { ResourceKind::User },
+                    kind: if kind == "Group" {
+                        ResourceKind::Group
+                    } else {
+                        ResourceKind::User
+                    },
                     resource_id: r.try_get("resource_id").map_err(backend)?,
                     op: match op.as_str() {
                         "create" => ChangeOp::Create,

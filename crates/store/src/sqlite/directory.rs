@@ -25,20 +25,27 @@ fn conflict(kind: ResourceKind, cols: &Columns) -> StoreError {
     }
 }
 
-async fn write_emails(conn: &mut SqliteConnection, tenant: TenantId, seq: i64, emails: &[String]) -> Result<(), StoreError> {
+async fn write_emails(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    seq: i64,
+    emails: &[String],
+) -> Result<(), StoreError> {
     sqlx::query::<Sqlite>("DELETE FROM user_emails WHERE user_seq = ?")
         .bind(seq)
         .execute(&mut *conn)
         .await
         .map_err(backend)?;
     for e in emails {
-        sqlx::query::<Sqlite>("INSERT INTO user_emails (user_seq, tenant_id, value_ci) VALUES (?, ?, ?)")
-            .bind(seq)
-            .bind(tenant.0)
-            .bind(e)
-            .execute(&mut *conn)
-            .await
-            .map_err(backend)?;
+        sqlx::query::<Sqlite>(
+            "INSERT INTO user_emails (user_seq, tenant_id, value_ci) VALUES (?, ?, ?)",
+        )
+        .bind(seq)
+        .bind(tenant.0)
+        .bind(e)
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
     }
     Ok(())
 }
@@ -49,7 +56,10 @@ async fn fetch(
     kind: ResourceKind,
     id: &str,
 ) -> Result<Option<StoredResource>, StoreError> {
-    let sql = format!("SELECT {SELECT_COLUMNS} FROM {} r WHERE r.tenant_id = ? AND r.id = ?", table(kind));
+    let sql = format!(
+        "SELECT {SELECT_COLUMNS} FROM {} r WHERE r.tenant_id = ? AND r.id = ?",
+        table(kind)
+    );
     let row = sqlx::query::<Sqlite>(&sql)
         .bind(tenant.0)
         .bind(id)
@@ -60,7 +70,11 @@ async fn fetch(
 }
 
 impl SqliteStore {
-    async fn create_tx(&self, tenant: TenantId, new: NewResource) -> Result<StoredResource, StoreError> {
+    async fn create_tx(
+        &self,
+        tenant: TenantId,
+        new: NewResource,
+    ) -> Result<StoredResource, StoreError> {
         let cols = columns(new.kind, &new.data);
         let mut tx = self.begin().await?;
         let fold = |s: &Option<String>| s.as_deref().map(super::search_doc::fold_case);
@@ -117,7 +131,15 @@ impl SqliteStore {
         if !new.members.is_empty() {
             super::members::add(&mut tx, tenant, &new.id, &new.members).await?;
         }
-        append(&mut tx, tenant, new.kind, &new.id, ChangeOp::Create, &new.now).await?;
+        append(
+            &mut tx,
+            tenant,
+            new.kind,
+            &new.id,
+            ChangeOp::Create,
+            &new.now,
+        )
+        .await?;
         let stored = fetch(&mut tx, tenant, new.kind, &new.id)
             .await?
             .ok_or_else(|| StoreError::Backend("created row vanished".into()))?;
@@ -133,7 +155,10 @@ impl SqliteStore {
         update: ResourceUpdate,
     ) -> Result<StoredResource, StoreError> {
         let mut tx = self.begin().await?;
-        let sql = format!("SELECT seq, version FROM {} WHERE tenant_id = ? AND id = ?", table(kind));
+        let sql = format!(
+            "SELECT seq, version FROM {} WHERE tenant_id = ? AND id = ?",
+            table(kind)
+        );
         let row = sqlx::query::<Sqlite>(&sql)
             .bind(tenant.0)
             .bind(id)
@@ -217,7 +242,9 @@ impl SqliteStore {
             super::members::apply(&mut tx, tenant, id, &update.members).await?;
         }
         append(&mut tx, tenant, kind, id, ChangeOp::Update, &update.now).await?;
-        let stored = fetch(&mut tx, tenant, kind, id).await?.ok_or(StoreError::NotFound)?;
+        let stored = fetch(&mut tx, tenant, kind, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         tx.commit().await.map_err(backend)?;
         Ok(stored)
     }
@@ -231,7 +258,10 @@ impl SqliteStore {
         now: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let sql = format!("SELECT seq, version FROM {} WHERE tenant_id = ? AND id = ?", table(kind));
+        let sql = format!(
+            "SELECT seq, version FROM {} WHERE tenant_id = ? AND id = ?",
+            table(kind)
+        );
         let row = sqlx::query::<Sqlite>(&sql)
             .bind(tenant.0)
             .bind(id)
@@ -268,10 +298,22 @@ impl SqliteStore {
                 .map_err(backend)?;
         }
         let sql = format!("DELETE FROM {} WHERE seq = ?", table(kind));
-        sqlx::query::<Sqlite>(&sql).bind(seq).execute(&mut *tx).await.map_err(backend)?;
+        sqlx::query::<Sqlite>(&sql)
+            .bind(seq)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
         for p in parents {
             let gid: String = p.try_get("id").map_err(backend)?;
-            append(&mut tx, tenant, ResourceKind::Group, &gid, ChangeOp::Update, now).await?;
+            append(
+                &mut tx,
+                tenant,
+                ResourceKind::Group,
+                &gid,
+                ChangeOp::Update,
+                now,
+            )
+            .await?;
         }
         append(&mut tx, tenant, kind, id, ChangeOp::Delete, now).await?;
         tx.commit().await.map_err(backend)?;
@@ -281,7 +323,11 @@ impl SqliteStore {
 
 #[async_trait]
 impl DirectoryStore for SqliteStore {
-    async fn create(&self, tenant: TenantId, new: NewResource) -> Result<StoredResource, StoreError> {
+    async fn create(
+        &self,
+        tenant: TenantId,
+        new: NewResource,
+    ) -> Result<StoredResource, StoreError> {
         self.create_tx(tenant, new).await
     }
 
@@ -293,7 +339,9 @@ impl DirectoryStore for SqliteStore {
         with_members: bool,
     ) -> Result<Option<StoredResource>, StoreError> {
         let mut conn = self.read.acquire().await.map_err(backend)?;
-        let Some(mut r) = fetch(&mut conn, tenant, kind, id).await? else { return Ok(None) };
+        let Some(mut r) = fetch(&mut conn, tenant, kind, id).await? else {
+            return Ok(None);
+        };
         if with_members && kind == ResourceKind::Group {
             r.members = Some(super::members::list(&mut conn, tenant, id).await?);
         }
@@ -318,10 +366,16 @@ impl DirectoryStore for SqliteStore {
         expected_version: Option<i64>,
         now: &str,
     ) -> Result<(), StoreError> {
-        self.delete_tx(tenant, kind, id, expected_version, now).await
+        self.delete_tx(tenant, kind, id, expected_version, now)
+            .await
     }
 
-    async fn list(&self, tenant: TenantId, kind: ResourceKind, query: &ListQuery) -> Result<ListPage, StoreError> {
+    async fn list(
+        &self,
+        tenant: TenantId,
+        kind: ResourceKind,
+        query: &ListQuery,
+    ) -> Result<ListPage, StoreError> {
         self.list_resources(tenant, kind, query).await
     }
 
@@ -339,7 +393,12 @@ impl DirectoryStore for SqliteStore {
         super::members::groups_of(&mut conn, tenant, member_ids).await
     }
 
-    async fn changes_since(&self, tenant: TenantId, position: i64, limit: i64) -> Result<Vec<ChangeRecord>, StoreError> {
+    async fn changes_since(
+        &self,
+        tenant: TenantId,
+        position: i64,
+        limit: i64,
+    ) -> Result<Vec<ChangeRecord>, StoreError> {
         self.read_changes(tenant, position, limit).await
     }
 }

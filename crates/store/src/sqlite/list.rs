@@ -13,7 +13,10 @@ use super::filter_sql::{filter_to_sql, sort_key_sql, Bind};
 use super::row::{resource_from_row, table, SELECT_COLUMNS};
 use super::{backend, SqliteStore};
 
-fn bind_all<'q>(mut q: Query<'q, Sqlite, SqliteArguments<'q>>, binds: &'q [Bind]) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+fn bind_all<'q>(
+    mut q: Query<'q, Sqlite, SqliteArguments<'q>>,
+    binds: &'q [Bind],
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
     for b in binds {
         q = match b {
             Bind::Text(s) => q.bind(s.as_str()),
@@ -47,7 +50,9 @@ fn decode_cursor(s: &str) -> Result<Cursor, StoreError> {
             format!("cursor '{s}' is not one this server issued"),
         ))
     };
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .map_err(|_| bad())?;
     let raw = String::from_utf8(raw).map_err(|_| bad())?;
     match raw.split_at_checked(1) {
         Some(("s", n)) => n.parse().map(Cursor::AfterSeq).map_err(|_| bad()),
@@ -91,21 +96,24 @@ impl SqliteStore {
             Some(expr) => format!("{expr} {dir}, r.seq {dir}"),
             None => "r.seq ASC".to_string(),
         };
-        let (count, offset, after_seq) = match &q.page {
-            PageRequest::Index { start_index, count } => (*count, start_index.saturating_sub(1), None),
-            PageRequest::Cursor { cursor, count } => match cursor.as_deref().map(decode_cursor).transpose()? {
-                None => (*count, 0, None),
-                Some(Cursor::Offset(o)) => (*count, o, None),
-                Some(Cursor::AfterSeq(s)) if sort.is_none() => (*count, 0, Some(s)),
-                Some(Cursor::AfterSeq(_)) => {
-                    return Err(StoreError::Scim(ScimError::new(
-                        400,
-                        Some(ScimType::InvalidCursor),
-                        "this cursor belongs to an unsorted listing; repeat the same sortBy",
-                    )))
+        let (count, offset, after_seq) =
+            match &q.page {
+                PageRequest::Index { start_index, count } => {
+                    (*count, start_index.saturating_sub(1), None)
                 }
-            },
-        };
+                PageRequest::Cursor { cursor, count } => {
+                    match cursor.as_deref().map(decode_cursor).transpose()? {
+                        None => (*count, 0, None),
+                        Some(Cursor::Offset(o)) => (*count, o, None),
+                        Some(Cursor::AfterSeq(s)) if sort.is_none() => (*count, 0, Some(s)),
+                        Some(Cursor::AfterSeq(_)) => return Err(StoreError::Scim(ScimError::new(
+                            400,
+                            Some(ScimType::InvalidCursor),
+                            "this cursor belongs to an unsorted listing; repeat the same sortBy",
+                        ))),
+                    }
+                }
+            };
         let mut items = Vec::new();
         let mut next_cursor = None;
         if count > 0 {
@@ -141,6 +149,10 @@ impl SqliteStore {
                 item.members = Some(super::members::list(&mut conn, tenant, &item.id).await?);
             }
         }
-        Ok(ListPage { total_results: total.max(0) as u64, items, next_cursor })
+        Ok(ListPage {
+            total_results: total.max(0) as u64,
+            items,
+            next_cursor,
+        })
     }
 }

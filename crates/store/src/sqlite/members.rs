@@ -69,7 +69,11 @@ async fn resolve(
 }
 
 /// Would adding `member` (a group) to `group` close a cycle?
-async fn creates_cycle(conn: &mut SqliteConnection, group: &str, member: &str) -> Result<bool, StoreError> {
+async fn creates_cycle(
+    conn: &mut SqliteConnection,
+    group: &str,
+    member: &str,
+) -> Result<bool, StoreError> {
     if group == member {
         return Ok(true);
     }
@@ -124,7 +128,8 @@ pub(crate) async fn apply(
         match op {
             MemberOp::Add(refs) => add(conn, tenant, group, refs).await?,
             MemberOp::Remove(ids) => {
-                let json = serde_json::to_string(ids).map_err(|e| StoreError::Backend(e.to_string()))?;
+                let json =
+                    serde_json::to_string(ids).map_err(|e| StoreError::Backend(e.to_string()))?;
                 sqlx::query::<Sqlite>(
                     "DELETE FROM group_members WHERE group_id = ? AND member_id IN (SELECT value FROM json_each(?))",
                 )
@@ -147,7 +152,11 @@ pub(crate) async fn apply(
     Ok(())
 }
 
-pub(crate) async fn list(conn: &mut SqliteConnection, tenant: TenantId, group: &str) -> Result<Vec<Member>, StoreError> {
+pub(crate) async fn list(
+    conn: &mut SqliteConnection,
+    tenant: TenantId,
+    group: &str,
+) -> Result<Vec<Member>, StoreError> {
     let rows = sqlx::query::<Sqlite>(
         "SELECT member_id, member_type FROM group_members WHERE tenant_id = ? AND group_id = ? ORDER BY member_id",
     )
@@ -159,7 +168,11 @@ pub(crate) async fn list(conn: &mut SqliteConnection, tenant: TenantId, group: &
     rows.iter()
         .map(|r| {
             let t: String = r.try_get("member_type").map_err(backend)?;
-            Ok(Member { value: r.try_get("member_id").map_err(backend)?, kind: kind_of(&t), display: None })
+            Ok(Member {
+                value: r.try_get("member_id").map_err(backend)?,
+                kind: kind_of(&t),
+                display: None,
+            })
         })
         .collect()
 }

@@ -14,7 +14,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use scimitar_core::StoreError;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -40,7 +42,11 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&write).await?;
-        let readers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(2, 8) as u32 * 2;
+        let readers = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            .clamp(2, 8) as u32
+            * 2;
         let read = SqlitePoolOptions::new()
             .max_connections(readers)
             .min_connections(1)
@@ -52,8 +58,13 @@ impl SqliteStore {
 
     /// Begin a write transaction that takes the write lock at once, so a transaction that reads
     /// before it writes cannot fail half-way with SQLITE_BUSY.
-    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
-        self.write.begin_with("BEGIN IMMEDIATE").await.map_err(backend)
+    pub(crate) async fn begin(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        self.write
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)
     }
 }
 

@@ -50,9 +50,13 @@ pub(crate) fn columns(kind: ResourceKind, data: &Value) -> Columns {
     }
 }
 
-pub(crate) const SELECT_COLUMNS: &str = "r.seq, r.id, r.data, r.created, r.last_modified, r.version";
+pub(crate) const SELECT_COLUMNS: &str =
+    "r.seq, r.id, r.data, r.created, r.last_modified, r.version";
 
-pub(crate) fn resource_from_row(kind: ResourceKind, row: &SqliteRow) -> Result<StoredResource, StoreError> {
+pub(crate) fn resource_from_row(
+    kind: ResourceKind,
+    row: &SqliteRow,
+) -> Result<StoredResource, StoreError> {
     let data: String = row.try_get("data").map_err(super::backend)?;
     let data: Value = serde_json::from_str(&data)
         .map_err(|e| StoreError::Backend(format!("corrupt resource document: {e}")))?;

@@ -9,12 +9,18 @@ use sqlx::{Row, Sqlite};
 use super::{backend, is_unique_violation, SqliteStore};
 
 fn tenant_from(r: &SqliteRow, prefix: &str) -> Result<Tenant, StoreError> {
-    let policy: String = r.try_get(format!("{prefix}policy").as_str()).map_err(backend)?;
+    let policy: String = r
+        .try_get(format!("{prefix}policy").as_str())
+        .map_err(backend)?;
     Ok(Tenant {
         id: TenantId(r.try_get(format!("{prefix}id").as_str()).map_err(backend)?),
-        name: r.try_get(format!("{prefix}name").as_str()).map_err(backend)?,
+        name: r
+            .try_get(format!("{prefix}name").as_str())
+            .map_err(backend)?,
         policy: policy_named(&policy),
-        created: r.try_get(format!("{prefix}created").as_str()).map_err(backend)?,
+        created: r
+            .try_get(format!("{prefix}created").as_str())
+            .map_err(backend)?,
     })
 }
 
@@ -31,7 +37,8 @@ fn token_from(r: &SqliteRow) -> Result<Token, StoreError> {
     })
 }
 
-const TOKEN_COLUMNS: &str = "k.id, k.tenant_id, t.name AS tenant_name, k.label, k.scope, k.created, k.revoked_at";
+const TOKEN_COLUMNS: &str =
+    "k.id, k.tenant_id, t.name AS tenant_name, k.label, k.scope, k.created, k.revoked_at";
 
 #[async_trait]
 impl TenantStore for SqliteStore {
@@ -43,24 +50,32 @@ impl TenantStore for SqliteStore {
         .bind(now)
         .fetch_one(&self.write)
         .await
-        .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict(name.to_string()) } else { backend(e) })?;
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Conflict(name.to_string())
+            } else {
+                backend(e)
+            }
+        })?;
         tenant_from(&row, "")
     }
 
     async fn tenant_by_name(&self, name: &str) -> Result<Option<Tenant>, StoreError> {
-        let row = sqlx::query::<Sqlite>("SELECT id, name, policy, created FROM tenants WHERE name = ?")
-            .bind(name)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(backend)?;
+        let row =
+            sqlx::query::<Sqlite>("SELECT id, name, policy, created FROM tenants WHERE name = ?")
+                .bind(name)
+                .fetch_optional(&self.read)
+                .await
+                .map_err(backend)?;
         row.map(|r| tenant_from(&r, "")).transpose()
     }
 
     async fn list_tenants(&self) -> Result<Vec<Tenant>, StoreError> {
-        let rows = sqlx::query::<Sqlite>("SELECT id, name, policy, created FROM tenants ORDER BY name")
-            .fetch_all(&self.read)
-            .await
-            .map_err(backend)?;
+        let rows =
+            sqlx::query::<Sqlite>("SELECT id, name, policy, created FROM tenants ORDER BY name")
+                .fetch_all(&self.read)
+                .await
+                .map_err(backend)?;
         rows.iter().map(|r| tenant_from(r, "")).collect()
     }
 
@@ -86,7 +101,11 @@ impl TenantStore for SqliteStore {
         .await
         .map_err(backend)?;
         let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = ?");
-        let row = sqlx::query::<Sqlite>(&sql).bind(id).fetch_one(&self.write).await.map_err(backend)?;
+        let row = sqlx::query::<Sqlite>(&sql)
+            .bind(id)
+            .fetch_one(&self.write)
+            .await
+            .map_err(backend)?;
         token_from(&row)
     }
 
@@ -95,30 +114,45 @@ impl TenantStore for SqliteStore {
             "SELECT {TOKEN_COLUMNS}, t.id AS t_id, t.name AS t_name, t.policy AS t_policy, t.created AS t_created \
              FROM tokens k JOIN tenants t ON t.id = k.tenant_id WHERE k.hash = ? AND k.revoked_at IS NULL"
         );
-        let row = sqlx::query::<Sqlite>(&sql).bind(digest).fetch_optional(&self.read).await.map_err(backend)?;
-        row.map(|r| Ok((token_from(&r)?, tenant_from(&r, "t_")?))).transpose()
+        let row = sqlx::query::<Sqlite>(&sql)
+            .bind(digest)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(backend)?;
+        row.map(|r| Ok((token_from(&r)?, tenant_from(&r, "t_")?)))
+            .transpose()
     }
 
     async fn list_tokens(&self, tenant: TenantId) -> Result<Vec<Token>, StoreError> {
         let sql = format!(
             "SELECT {TOKEN_COLUMNS} FROM tokens k JOIN tenants t ON t.id = k.tenant_id WHERE k.tenant_id = ? ORDER BY k.created"
         );
-        let rows = sqlx::query::<Sqlite>(&sql).bind(tenant.0).fetch_all(&self.read).await.map_err(backend)?;
+        let rows = sqlx::query::<Sqlite>(&sql)
+            .bind(tenant.0)
+            .fetch_all(&self.read)
+            .await
+            .map_err(backend)?;
         rows.iter().map(token_from).collect()
     }
 
     async fn revoke_token(&self, id: &str, now: &str) -> Result<Token, StoreError> {
-        let done = sqlx::query::<Sqlite>("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
+        let done = sqlx::query::<Sqlite>(
+            "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.write)
+        .await
+        .map_err(backend)?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
         let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = ?");
-        let row = sqlx::query::<Sqlite>(&sql).bind(id).fetch_one(&self.write).await.map_err(backend)?;
+        let row = sqlx::query::<Sqlite>(&sql)
+            .bind(id)
+            .fetch_one(&self.write)
+            .await
+            .map_err(backend)?;
         token_from(&row)
     }
 }
