@@ -8,8 +8,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+LOG="$(mktemp)"
 echo "==> cargo test --workspace"
-cargo test --workspace
+cargo test --workspace 2>&1 | tee "$LOG"
 
 echo "==> scim2-tester against the real binary"
 BIN="$ROOT/target/debug/scimitar"
@@ -40,4 +41,26 @@ if [[ -z "$URL" ]]; then
     exit 1
 fi
 TOKEN="$(grep -m1 '^scim_' "$OUT")"
-"$ROOT/scripts/conformance.sh" "$URL" "$TOKEN"
+CONFORMANCE_JSON="$DATA/conformance.json" "$ROOT/scripts/conformance.sh" "$URL" "$TOKEN"
+
+# One closing line for the whole suite: cargo's tests plus scim2-tester's checks.
+read -r PASSED FAILED < <(python3 - "$LOG" "$DATA/conformance.json" <<'PY'
+import json, re, sys
+passed = failed = 0
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    m = re.search(r"test result: \w+\. (\d+) passed; (\d+) failed", line)
+    if m:
+        passed += int(m.group(1)); failed += int(m.group(2))
+results = json.load(open(sys.argv[2]))
+items = results.get("results", results) if isinstance(results, dict) else results
+for r in items:
+    status = str(r.get("status", "")).upper()
+    if status in ("ERROR", "CRITICAL"):
+        failed += 1
+    elif status != "SKIPPED":
+        passed += 1
+print(passed, failed)
+PY
+)
+rm -f "$LOG"
+echo "scripts/test.sh: $PASSED passed, $FAILED failed"

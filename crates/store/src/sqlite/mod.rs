@@ -33,7 +33,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true)
-            .pragma("cache_size", "-16000")
+            .pragma("cache_size", "-8000")
             .pragma("temp_store", "memory");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
