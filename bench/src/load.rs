@@ -2,9 +2,10 @@
 //! (a closed loop) for a warm-up and then a measured window, and record every latency in an
 //! HdrHistogram.
 //!
-//! What counts: a request that started after the warm-up and completed before the window closed.
+//! What counts: a request that completed inside the measured window, whenever it started.
 //! Throughput is those completions divided by the window, which is unbiased in a steady state
-//! whatever the request length. Every loop here is bounded in time and count and stops by itself:
+//! whatever the request length (requiring the start inside the window too would lose up to two
+//! requests per connection, a large bias for Bulk requests that take seconds). Every loop here is bounded in time and count and stops by itself:
 //! workers issue nothing after the window (except to finish a started cycle, see
 //! `Workload::cycle_len`), each request has a deadline, and each connection a request cap.
 
@@ -80,7 +81,7 @@ pub struct StepStats {
 }
 
 impl StepStats {
-    fn new(name: &'static str) -> Result<Self> {
+    pub fn new(name: &'static str) -> Result<Self> {
         Ok(Self {
             name,
             histogram: new_histogram()?,
@@ -106,25 +107,52 @@ pub struct LoadResult {
     pub window: Duration,
     pub connections: usize,
     pub error_samples: Vec<String>,
+    /// CPU seconds used during the measured window, by the server and by this harness.
+    pub cpu: CpuUse,
 }
+
+/// CPU seconds used so far by the server and by this process, where known.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CpuUse {
+    pub server: Option<f64>,
+    pub client: Option<f64>,
+}
+
+impl CpuUse {
+    fn since(self, earlier: CpuUse) -> CpuUse {
+        let delta = |now: Option<f64>, then: Option<f64>| Some(now? - then?);
+        CpuUse {
+            server: delta(self.server, earlier.server),
+            client: delta(self.client, earlier.client),
+        }
+    }
+}
+
+/// Reads the CPU counters; called at both edges of the measured window.
+pub type CpuProbe = Arc<dyn Fn() -> CpuUse + Send + Sync>;
 
 pub async fn run(
     target: &Target,
     config: &LoadConfig,
     workload: Arc<dyn Workload>,
+    probe: CpuProbe,
 ) -> Result<LoadResult> {
     let started = Instant::now();
-    let window_start = started + config.warmup;
-    let window_end = window_start + config.duration;
+    let window = Window {
+        start: started + config.warmup,
+        end: started + config.warmup + config.duration,
+    };
+    let cpu = tokio::spawn(async move {
+        tokio::time::sleep_until(window.start.into()).await;
+        let before = probe();
+        tokio::time::sleep_until(window.end.into()).await;
+        probe().since(before)
+    });
     let mut tasks = Vec::new();
     for index in 0..config.connections.max(1) {
         let (target, config, workload) = (target.clone(), config.clone(), workload.clone());
         tasks.push(tokio::spawn(async move {
-            let clock = Window {
-                start: window_start,
-                end: window_end,
-            };
-            worker(target, config, workload, index, clock).await
+            worker(target, config, workload, index, window).await
         }));
     }
     let mut steps: Vec<StepStats> = workload
@@ -149,6 +177,7 @@ pub async fn run(
         window: config.duration,
         connections: config.connections.max(1),
         error_samples,
+        cpu: cpu.await.context("CPU sampler")?,
     })
 }
 
@@ -159,8 +188,10 @@ struct Window {
 }
 
 impl Window {
-    fn counts(&self, sent: Instant, done: Instant) -> bool {
-        sent >= self.start && done <= self.end
+    /// A request counts when it completes inside the window, whenever it started: the count of
+    /// completions over the window is then an unbiased rate even for requests that take seconds.
+    fn counts(&self, done: Instant) -> bool {
+        done >= self.start && done <= self.end
     }
 }
 
@@ -191,16 +222,17 @@ async fn worker(
         }
         let planned = workload.plan(&mut state);
         state.iteration += 1;
+        // Connecting is not part of a request's latency; a failure to connect is an error.
+        let connected = match conn.take() {
+            Some(c) => Ok(c),
+            None => Conn::connect(&target).await,
+        };
         let sent = Instant::now();
-        let outcome = match conn.as_mut() {
-            Some(c) => send(c, &config, &planned).await,
-            None => match Conn::connect(&target).await {
-                Ok(c) => send(conn.insert(c), &config, &planned).await,
-                Err(e) => Err(e),
-            },
+        let outcome = match connected {
+            Ok(c) => send(conn.insert(c), &config, &planned).await,
+            Err(e) => Err(e),
         };
         let done = Instant::now();
-        let measured = window.counts(sent, done);
         let step = &mut steps[planned.step];
         let (items, error) = match outcome {
             Ok(reply) => judge(&reply, planned.check),
@@ -209,13 +241,11 @@ async fn worker(
                 // server is gone.
                 conn = None;
                 tokio::time::sleep(Duration::from_millis(20)).await;
-                (
-                    0,
-                    Some(format!("{} {}: {e:#}", planned.method, planned.path)),
-                )
+                let message = format!("{} {}: {e:#}", planned.method, planned.path);
+                (0, Some(message))
             }
         };
-        if measured {
+        if window.counts(done) {
             let micros = u64::try_from(done.duration_since(sent).as_micros()).unwrap_or(u64::MAX);
             step.histogram.saturating_record(micros.max(1));
             step.items += items;
@@ -226,10 +256,10 @@ async fn worker(
         }
         if let Some(message) = error {
             if samples.len() < ERROR_SAMPLES {
-                let phase = if sent < window.start {
-                    "warm-up"
-                } else {
+                let phase = if window.counts(done) {
                     "measured"
+                } else {
+                    "unmeasured"
                 };
                 samples.push(format!("[{phase}] {message}"));
             }
@@ -317,18 +347,34 @@ mod tests {
     }
 
     #[test]
-    fn only_requests_inside_the_window_count() {
+    fn requests_count_when_they_complete_inside_the_window() {
         let t0 = Instant::now();
         let window = Window {
             start: t0 + Duration::from_secs(1),
             end: t0 + Duration::from_secs(2),
         };
         let at = |ms| t0 + Duration::from_millis(ms);
-        assert!(window.counts(at(1000), at(1500)));
-        assert!(!window.counts(at(900), at(1500)), "started in the warm-up");
-        assert!(
-            !window.counts(at(1900), at(2100)),
-            "completed after the window"
+        assert!(window.counts(at(1500)));
+        assert!(!window.counts(at(900)), "completed in the warm-up");
+        assert!(!window.counts(at(2100)), "completed after the window");
+    }
+
+    #[test]
+    fn cpu_use_is_a_difference_of_known_counters() {
+        let before = CpuUse {
+            server: Some(1.0),
+            client: None,
+        };
+        let after = CpuUse {
+            server: Some(3.5),
+            client: Some(2.0),
+        };
+        assert_eq!(
+            after.since(before),
+            CpuUse {
+                server: Some(2.5),
+                client: None
+            }
         );
     }
 }

@@ -15,6 +15,7 @@ mod scim;
 mod seed;
 mod server;
 mod stats;
+mod targets;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,8 +28,8 @@ use serde_json::json;
 use crate::cli::{seconds, Args};
 use crate::facts::{redact_password, Facts};
 use crate::http::Target;
-use crate::load::LoadConfig;
-use crate::report::{Report, Row, SeedFacts};
+use crate::load::{CpuProbe, CpuUse, LoadConfig};
+use crate::report::{Report, SeedFacts};
 use crate::scenarios::{Bound, Kind, Scenario};
 use crate::scim::BulkLimits;
 use crate::seed::{SeedPlan, Seeded};
@@ -124,6 +125,11 @@ async fn run(args: &Args, scenarios: &[Scenario], facts: Facts, bin: PathBuf) ->
     let seeded = Arc::new(seeded);
     let bulk_size = limits.map_or(args.bulk_size, |l| fit_bulk_size(args.bulk_size, l));
 
+    let server_pid = server.pid().map(|p| p.to_string());
+    let probe: CpuProbe = Arc::new(move || CpuUse {
+        server: server_pid.as_deref().and_then(server::cpu_seconds),
+        client: server::cpu_seconds("self"),
+    });
     let mut rows = Vec::new();
     for scenario in scenarios {
         server.ensure_running()?;
@@ -141,29 +147,11 @@ async fn run(args: &Args, scenarios: &[Scenario], facts: Facts, bin: PathBuf) ->
         };
         eprintln!("running {}: {} ...", scenario.key, scenario.name);
         let workload = Arc::new(Bound::new(*scenario, seeded.clone(), bulk_size));
-        let result = load::run(&target, &config, workload).await?;
+        let result = load::run(&target, &config, workload, probe.clone()).await?;
+        let items = (scenario.kind == Kind::BulkCreate).then_some("users");
+        let rss = server.memory().map(|m| m.rss);
         let label = label(scenario, &seeded, bulk_size);
-        let multi = result.steps.len() > 1;
-        for (i, step) in result.steps.iter().enumerate() {
-            let summary = stats::summarize(&step.histogram, step.errors, step.items, result.window);
-            rows.push(Row {
-                key: scenario.key,
-                label: if multi {
-                    format!("{label}: {}", step.name)
-                } else {
-                    label.clone()
-                },
-                step: step.name,
-                connections: result.connections,
-                summary,
-                items: (scenario.kind == Kind::BulkCreate).then_some("users"),
-                error_samples: if i == 0 {
-                    result.error_samples.clone()
-                } else {
-                    Vec::new()
-                },
-            });
-        }
+        rows.extend(report::rows_from(scenario.key, &label, items, &result, rss));
     }
     let memory_end = server.memory();
     server.stop().await?;

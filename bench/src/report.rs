@@ -1,5 +1,4 @@
-//! The results as a table for people and as JSON for tools, and the project's performance
-//! targets checked against them.
+//! The results as a table for people and as JSON for tools (the targets are in `targets.rs`).
 //!
 //! Ratios divide by the no-work scenario (a) of the same run: the machine is shared and noisy, so
 //! only figures from one run are compared with each other.
@@ -9,8 +8,9 @@ use std::fmt::Write as _;
 use serde_json::{json, Value};
 
 use crate::facts::Facts;
+use crate::load::LoadResult;
 use crate::server::Memory;
-use crate::stats::{ratio, Summary};
+use crate::stats::{ratio, summarize, Summary};
 
 pub const MB: f64 = 1_000_000.0;
 
@@ -24,6 +24,68 @@ pub struct Row {
     /// What one item is when a request carries several (Bulk: users).
     pub items: Option<&'static str>,
     pub error_samples: Vec<String>,
+    pub resources: Resources,
+}
+
+/// What the scenario cost the machine, over its measured window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Resources {
+    /// Server CPU seconds per second: 1.0 is one core busy.
+    pub server_cores: Option<f64>,
+    /// The same for this harness, the load generator.
+    pub client_cores: Option<f64>,
+    /// Server CPU per completed request (all of the scenario's request kinds), in microseconds:
+    /// less sensitive to a noisy neighbour than req/s.
+    pub server_cpu_us_per_request: Option<f64>,
+    /// The server's resident memory after the scenario.
+    pub server_rss: Option<u64>,
+}
+
+/// The table rows of one scenario's load: one per request kind.
+pub fn rows_from(
+    key: char,
+    label: &str,
+    items: Option<&'static str>,
+    result: &LoadResult,
+    server_rss: Option<u64>,
+) -> Vec<Row> {
+    let seconds = result.window.as_secs_f64();
+    let per_second = |cpu: Option<f64>| cpu.filter(|_| seconds > 0.0).map(|c| c / seconds);
+    let requests: u64 = result.steps.iter().map(|s| s.histogram.len()).sum();
+    let resources = Resources {
+        server_cores: per_second(result.cpu.server),
+        client_cores: per_second(result.cpu.client),
+        server_cpu_us_per_request: result
+            .cpu
+            .server
+            .filter(|_| requests > 0)
+            .map(|c| c * 1e6 / requests as f64),
+        server_rss,
+    };
+    let multi = result.steps.len() > 1;
+    result
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| Row {
+            key,
+            label: if multi {
+                format!("{label}: {}", step.name)
+            } else {
+                label.to_owned()
+            },
+            step: step.name,
+            connections: result.connections,
+            summary: summarize(&step.histogram, step.errors, step.items, result.window),
+            items,
+            error_samples: if i == 0 {
+                result.error_samples.clone()
+            } else {
+                Vec::new()
+            },
+            resources,
+        })
+        .collect()
 }
 
 pub struct SeedFacts {
@@ -43,21 +105,8 @@ pub struct Report {
     pub memory_end: Option<Memory>,
 }
 
-#[derive(Debug, PartialEq, Eq)]
-pub enum Verdict {
-    Met,
-    Missed,
-    NotMeasured,
-}
-
-pub struct TargetCheck {
-    pub target: &'static str,
-    pub verdict: Verdict,
-    pub detail: String,
-}
-
 impl Report {
-    fn row(&self, key: char, step: &str) -> Option<&Row> {
+    pub(crate) fn row(&self, key: char, step: &str) -> Option<&Row> {
         self.rows.iter().find(|r| r.key == key && r.step == step)
     }
 
@@ -73,24 +122,28 @@ impl Report {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:<44} {:>5} {:>9} {:>10} {:>9} {:>9} {:>7} {:>6}",
-            "scenario", "conns", "requests", "req/s", "p50 ms", "p99 ms", "errors", "ratio"
+            "{:<36} {:>5} {:>8} {:>9} {:>8} {:>8} {:>6} {:>6} {:>8} {:>9} {:>10} {:>7}",
+            "scenario",
+            "conns",
+            "requests",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "errors",
+            "ratio",
+            "srv cpu",
+            "bench cpu",
+            "srv us/req",
+            "RSS MB"
         );
+        let opt = |v: Option<f64>, digits: usize| {
+            v.map_or_else(|| "-".to_owned(), |v| format!("{v:.digits$}"))
+        };
         for row in &self.rows {
-            let ratio = self
-                .ratio_of(row)
-                .map_or_else(|| "-".to_owned(), |r| format!("{r:.3}"));
-            let flag = if row.summary.errors > 0 {
-                "  FLAGGED: errors"
-            } else if row.summary.requests == 0 {
-                "  FLAGGED: nothing completed in the window (raise --duration)"
-            } else {
-                ""
-            };
-            let s = &row.summary;
+            let (s, r) = (&row.summary, &row.resources);
             let _ = writeln!(
                 out,
-                "{:<44} {:>5} {:>9} {:>10.1} {:>9.3} {:>9.3} {:>7} {:>6}{flag}",
+                "{:<36} {:>5} {:>8} {:>9.1} {:>8.2} {:>8.2} {:>6} {:>6} {:>8} {:>9} {:>10} {:>7}{}",
                 format!("{}  {}", row.key, row.label),
                 row.connections,
                 s.requests,
@@ -98,23 +151,31 @@ impl Report {
                 s.p50_ms,
                 s.p99_ms,
                 s.errors,
-                ratio
+                opt(self.ratio_of(row), 3),
+                opt(r.server_cores, 2),
+                opt(r.client_cores, 2),
+                opt(r.server_cpu_us_per_request, 0),
+                opt(r.server_rss.map(|b| b as f64 / MB), 0),
+                if flag(row).is_some() { "  !" } else { "" }
             );
+        }
+        for row in &self.rows {
+            if let Some(why) = flag(row) {
+                let _ = writeln!(out, "   {} FLAGGED ({}): {why}", row.key, row.step);
+            }
+            for sample in &row.error_samples {
+                let _ = writeln!(out, "   {} error: {sample}", row.key);
+            }
         }
         for row in self.rows.iter().filter(|r| r.items.is_some()) {
             let _ = writeln!(
                 out,
-                "   {}: {:.0} {}/s created ({:.1} requests/s)",
+                "   {}: {:.0} {}/s created ({:.2} requests/s)",
                 row.key,
                 row.summary.items_per_sec,
                 row.items.unwrap_or("items"),
                 row.summary.requests_per_sec
             );
-        }
-        for row in self.rows.iter().filter(|r| !r.error_samples.is_empty()) {
-            for sample in &row.error_samples {
-                let _ = writeln!(out, "   {} error: {sample}", row.key);
-            }
         }
         out
     }
@@ -143,87 +204,6 @@ impl Report {
         out
     }
 
-    pub fn targets(&self) -> Vec<TargetCheck> {
-        let mut checks = vec![
-            self.ratio_target("GET /Users/{id} >= 50% of the ceiling", 'b', 0.5),
-            self.ratio_target("filter userName eq >= 40% of the ceiling", 'c', 0.4),
-        ];
-        checks.push(match self.row('f', "request") {
-            Some(r) => verdict(
-                "POST /Users >= 2,000/s",
-                r.summary.requests_per_sec >= 2000.0 && r.summary.errors == 0,
-                format!(
-                    "{:.0}/s, {} errors",
-                    r.summary.requests_per_sec, r.summary.errors
-                ),
-            ),
-            None => not_measured("POST /Users >= 2,000/s", "scenario f not run"),
-        });
-        checks.push(self.membership_target());
-        checks.push(self.memory_target());
-        checks
-    }
-
-    fn ratio_target(&self, target: &'static str, key: char, at_least: f64) -> TargetCheck {
-        match self.row(key, "request") {
-            Some(r) => match self.ratio_of(r) {
-                Some(x) => verdict(
-                    target,
-                    x >= at_least && r.summary.errors == 0,
-                    format!("ratio {x:.3}, {} errors", r.summary.errors),
-                ),
-                None => not_measured(target, "no ceiling: scenario a not run"),
-            },
-            None => not_measured(target, &format!("scenario {key} not run")),
-        }
-    }
-
-    fn membership_target(&self) -> TargetCheck {
-        const TARGET: &str = "add member, 100k group within 1.5x of the 10 group (p50, req/s)";
-        let (Some(small), Some(big)) = (self.row('h', "add member"), self.row('i', "add member"))
-        else {
-            return not_measured(TARGET, "scenarios h and i must both run");
-        };
-        let (s, b) = (&small.summary, &big.summary);
-        let p50 = ratio(b.p50_ms, Some(s.p50_ms)).unwrap_or(f64::INFINITY);
-        let rate = ratio(s.requests_per_sec, Some(b.requests_per_sec)).unwrap_or(f64::INFINITY);
-        verdict(
-            TARGET,
-            p50 <= 1.5 && rate <= 1.5 && s.errors == 0 && b.errors == 0,
-            format!("p50 {p50:.2}x, req/s {rate:.2}x slower"),
-        )
-    }
-
-    fn memory_target(&self) -> TargetCheck {
-        const TARGET: &str = "server RSS < 200 MB at 100k users";
-        let users = self.seed.as_ref().map_or(0, |s| s.users);
-        match self.memory_after_seed {
-            Some(m) if users >= 100_000 => verdict(
-                TARGET,
-                (m.peak as f64) < 200.0 * MB,
-                format!(
-                    "peak {:.1} MB while seeding {users} users",
-                    m.peak as f64 / MB
-                ),
-            ),
-            Some(_) => not_measured(TARGET, &format!("only {users} users seeded")),
-            None => not_measured(TARGET, "no seeding or no /proc"),
-        }
-    }
-
-    pub fn targets_text(&self) -> String {
-        let mut out = String::from("targets:\n");
-        for check in self.targets() {
-            let mark = match check.verdict {
-                Verdict::Met => "met    ",
-                Verdict::Missed => "MISSED ",
-                Verdict::NotMeasured => "n/a    ",
-            };
-            let _ = writeln!(out, "  {mark} {} ({})", check.target, check.detail);
-        }
-        out
-    }
-
     pub fn to_json(&self) -> Value {
         let rows: Vec<Value> = self
             .rows
@@ -237,7 +217,7 @@ impl Report {
                     "connections": r.connections,
                     "requests": s.requests,
                     "errors": s.errors,
-                    "flagged": s.errors > 0 || s.requests == 0,
+                    "flagged": flag(r).is_some(),
                     "requests_per_sec": s.requests_per_sec,
                     "items": r.items,
                     "items_per_sec": r.items.map(|_| s.items_per_sec),
@@ -248,6 +228,10 @@ impl Report {
                     "mean_ms": s.mean_ms,
                     "ratio_to_ceiling": self.ratio_of(r),
                     "error_samples": r.error_samples,
+                    "server_cores": r.resources.server_cores,
+                    "client_cores": r.resources.client_cores,
+                    "server_cpu_us_per_request": r.resources.server_cpu_us_per_request,
+                    "server_rss_bytes_after": r.resources.server_rss,
                 })
             })
             .collect();
@@ -276,28 +260,23 @@ impl Report {
     }
 }
 
-fn verdict(target: &'static str, met: bool, detail: String) -> TargetCheck {
-    let verdict = if met { Verdict::Met } else { Verdict::Missed };
-    TargetCheck {
-        target,
-        verdict,
-        detail,
-    }
-}
-
-fn not_measured(target: &'static str, why: &str) -> TargetCheck {
-    TargetCheck {
-        target,
-        verdict: Verdict::NotMeasured,
-        detail: why.to_owned(),
+/// Why a row's figures should not be trusted as they are, if they should not.
+fn flag(row: &Row) -> Option<String> {
+    if row.summary.errors > 0 {
+        Some(format!("{} errors", row.summary.errors))
+    } else if row.summary.requests == 0 {
+        Some("nothing completed in the window (raise --duration)".into())
+    } else {
+        None
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub mod fixtures {
+    //! Rows and reports built by hand, for the report's and the targets' tests.
     use super::*;
 
-    fn summary(rps: f64, p50: f64, errors: u64) -> Summary {
+    pub fn summary(rps: f64, p50: f64, errors: u64) -> Summary {
         Summary {
             requests: (rps * 10.0) as u64,
             errors,
@@ -311,7 +290,7 @@ mod tests {
         }
     }
 
-    fn row(key: char, step: &'static str, rps: f64, p50: f64, errors: u64) -> Row {
+    pub fn row(key: char, step: &'static str, rps: f64, p50: f64, errors: u64) -> Row {
         Row {
             key,
             label: format!("{key} {step}"),
@@ -320,10 +299,11 @@ mod tests {
             summary: summary(rps, p50, errors),
             items: None,
             error_samples: Vec::new(),
+            resources: Resources::default(),
         }
     }
 
-    fn report(rows: Vec<Row>, users: usize, peak: u64) -> Report {
+    pub fn report(rows: Vec<Row>, users: usize, peak: u64) -> Report {
         Report {
             facts: Facts::collect(std::path::Path::new(".")),
             settings: json!({}),
@@ -339,56 +319,48 @@ mod tests {
             memory_end: None,
         }
     }
+}
 
-    fn verdicts(r: &Report) -> Vec<Verdict> {
-        r.targets().into_iter().map(|c| c.verdict).collect()
-    }
-
-    #[test]
-    fn checks_every_target() {
-        let r = report(
-            vec![
-                row('a', "request", 10_000.0, 1.0, 0),
-                row('b', "request", 6_000.0, 1.0, 0),
-                row('c', "request", 3_000.0, 1.0, 0),
-                row('f', "request", 2_500.0, 1.0, 0),
-                row('h', "add member", 1_000.0, 2.0, 0),
-                row('i', "add member", 800.0, 2.5, 0),
-            ],
-            100_000,
-            150_000_000,
-        );
-        use Verdict::*;
-        assert_eq!(verdicts(&r), vec![Met, Missed, Met, Met, Met]);
-        assert_eq!(r.ratio_of(&r.rows[1]), Some(0.6));
-    }
-
-    #[test]
-    fn errors_or_slow_big_groups_miss_and_absent_scenarios_are_not_measured() {
-        let r = report(
-            vec![
-                row('b', "request", 6_000.0, 1.0, 0),
-                row('f', "request", 2_500.0, 1.0, 1),
-                row('h', "add member", 1_000.0, 2.0, 0),
-                row('i', "add member", 1_000.0, 3.1, 0),
-            ],
-            1_000,
-            150_000_000,
-        );
-        use Verdict::*;
-        assert_eq!(
-            verdicts(&r),
-            vec![NotMeasured, NotMeasured, Missed, Missed, NotMeasured]
-        );
-        assert!(r.table().contains("FLAGGED: errors"));
-        assert_eq!(r.table().lines().count(), 5);
-    }
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{report, row};
+    use super::*;
 
     #[test]
     fn a_scenario_with_no_completed_request_is_flagged() {
         let r = report(vec![row('j', "request", 0.0, 0.0, 0)], 1_000, 1);
-        assert!(r.table().contains("FLAGGED: nothing completed"));
+        assert!(r.table().contains("FLAGGED (request): nothing completed"));
         assert_eq!(r.to_json()["results"][0]["flagged"], json!(true));
+    }
+
+    #[test]
+    fn rows_carry_cpu_per_request_over_all_request_kinds() {
+        use crate::load::{CpuUse, StepStats};
+        let mut add = StepStats::new("add member").unwrap();
+        let mut remove = StepStats::new("remove member").unwrap();
+        for _ in 0..300 {
+            add.histogram.record(1_000).unwrap();
+            remove.histogram.record(2_000).unwrap();
+        }
+        let result = LoadResult {
+            steps: vec![add, remove],
+            window: std::time::Duration::from_secs(2),
+            connections: 8,
+            error_samples: vec!["boom".into()],
+            cpu: CpuUse {
+                server: Some(1.2),
+                client: Some(0.5),
+            },
+        };
+        let rows = rows_from('h', "group of 10", None, &result, Some(50_000_000));
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].label, "group of 10: remove member");
+        assert_eq!(rows[0].summary.requests_per_sec, 150.0);
+        let r = rows[1].resources;
+        assert_eq!(r.server_cores, Some(0.6));
+        assert_eq!(r.client_cores, Some(0.25));
+        assert_eq!(r.server_cpu_us_per_request, Some(2000.0));
+        assert_eq!(rows[0].error_samples.len() + rows[1].error_samples.len(), 1);
     }
 
     #[test]

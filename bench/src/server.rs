@@ -210,6 +210,36 @@ impl Server {
     }
 }
 
+/// CPU seconds (user + system) a process has used, from /proc/PID/stat (`self` for this one).
+pub fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let ticks = parse_cpu_ticks(&stat)?;
+    Some(ticks as f64 / clock_ticks_per_second())
+}
+
+/// utime + stime, the 14th and 15th fields; the command name (field 2) may contain spaces, so
+/// fields are counted after its closing parenthesis.
+fn parse_cpu_ticks(stat: &str) -> Option<u64> {
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
+}
+
+fn clock_ticks_per_second() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        std::process::Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+            .filter(|t: &f64| *t > 0.0)
+            .unwrap_or(100.0)
+    })
+}
+
 fn last_nonempty_line(text: &str) -> Option<&str> {
     text.lines().map(str::trim).rev().find(|l| !l.is_empty())
 }
@@ -263,6 +293,18 @@ mod tests {
             Some("scim_abc123")
         );
         assert_eq!(last_nonempty_line("\n \n"), None);
+    }
+
+    #[test]
+    fn parses_cpu_ticks_after_the_command_name() {
+        let stat = "4242 (tokio (rt) x) S 1 4242 4242 0 -1 4194560 500 0 0 0 1234 56 0 0 20 0 8 0";
+        assert_eq!(parse_cpu_ticks(stat), Some(1234 + 56));
+        assert_eq!(parse_cpu_ticks("4242 (x) S 1"), None);
+    }
+
+    #[test]
+    fn reads_this_process_cpu() {
+        assert!(cpu_seconds("self").is_some_and(|s| s >= 0.0));
     }
 
     #[test]
