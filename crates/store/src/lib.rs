@@ -1,4 +1,4 @@
-//! sqlx implementations of the core storage traits. SQLite (embedded, the default) lives in
+//! Implementations of the core storage traits. SQLite (embedded, the default) lives in
 //! [`sqlite`]; each backend keeps its own migrations folder, embedded in the binary and applied
 //! at start. Service code never asks which backend it is talking to.
 
@@ -23,9 +23,7 @@ pub enum OpenError {
     #[error("unsupported database URL '{0}': use sqlite://PATH (postgres:// is planned)")]
     Unsupported(String),
     #[error("cannot open the database: {0}")]
-    Connect(#[from] sqlx::Error),
-    #[error("cannot apply migrations: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Connect(String),
 }
 
 /// Open the database named by `url` and apply pending migrations.

@@ -1,18 +1,18 @@
-//! `DirectoryStore` for SQLite: create, read, update and delete of users and groups, each write
-//! in one `BEGIN IMMEDIATE` transaction together with its change records.
+//! `DirectoryStore` for SQLite: each method is one job on one connection. Writes run inside
+//! the writer's group transaction, in their own savepoint, together with their change records.
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use rusqlite::{params, Connection, OptionalExtension};
 use scimitar_core::{
     ChangeOp, ChangeRecord, DirectoryStore, GroupMembership, ListPage, ListQuery, Member,
     NewResource, PasswordChange, ResourceUpdate, StoreError, StoredResource, TenantId,
 };
 use scimitar_scim::schema::ResourceKind;
-use sqlx::{Row, Sqlite, SqliteConnection};
 
 use super::changes::append;
-use super::row::{columns, resource_from_row, table, Columns, SELECT_COLUMNS};
+use super::row::{columns, corrupt, resource_from_row, table, Columns, SELECT_COLUMNS};
 use super::{backend, is_unique_violation, SqliteStore};
 
 fn conflict(kind: ResourceKind, cols: &Columns) -> StoreError {
@@ -25,33 +25,42 @@ fn conflict(kind: ResourceKind, cols: &Columns) -> StoreError {
     }
 }
 
-async fn write_emails(
-    conn: &mut SqliteConnection,
+fn write_error(
+    kind: ResourceKind,
+    cols: &Columns,
+) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
+    move |e| {
+        if is_unique_violation(&e) {
+            conflict(kind, cols)
+        } else {
+            backend(e)
+        }
+    }
+}
+
+fn write_emails(
+    conn: &Connection,
     tenant: TenantId,
     seq: i64,
     emails: &[String],
+    fresh: bool,
 ) -> Result<(), StoreError> {
-    sqlx::query::<Sqlite>("DELETE FROM user_emails WHERE user_seq = ?")
-        .bind(seq)
-        .execute(&mut *conn)
-        .await
+    if !fresh {
+        conn.prepare_cached("DELETE FROM user_emails WHERE user_seq = ?")
+            .and_then(|mut s| s.execute([seq]))
+            .map_err(backend)?;
+    }
+    let mut insert = conn
+        .prepare_cached("INSERT INTO user_emails (user_seq, tenant_id, value_ci) VALUES (?, ?, ?)")
         .map_err(backend)?;
     for e in emails {
-        sqlx::query::<Sqlite>(
-            "INSERT INTO user_emails (user_seq, tenant_id, value_ci) VALUES (?, ?, ?)",
-        )
-        .bind(seq)
-        .bind(tenant.0)
-        .bind(e)
-        .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
+        insert.execute(params![seq, tenant.0, e]).map_err(backend)?;
     }
     Ok(())
 }
 
-async fn fetch(
-    conn: &mut SqliteConnection,
+pub(crate) fn fetch(
+    conn: &Connection,
     tenant: TenantId,
     kind: ResourceKind,
     id: &str,
@@ -60,265 +69,232 @@ async fn fetch(
         "SELECT {SELECT_COLUMNS} FROM {} r WHERE r.tenant_id = ? AND r.id = ?",
         table(kind)
     );
-    let row = sqlx::query::<Sqlite>(&sql)
-        .bind(tenant.0)
-        .bind(id)
-        .fetch_optional(conn)
-        .await
-        .map_err(backend)?;
-    row.map(|r| resource_from_row(kind, &r)).transpose()
+    conn.prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_row(params![tenant.0, id], |r| resource_from_row(kind, r))
+                .optional()
+        })
+        .map_err(corrupt)
 }
 
-impl SqliteStore {
-    async fn create_tx(
-        &self,
-        tenant: TenantId,
-        new: NewResource,
-    ) -> Result<StoredResource, StoreError> {
-        let cols = columns(new.kind, &new.data);
-        let mut tx = self.begin().await?;
-        let fold = |s: &Option<String>| s.as_deref().map(super::search_doc::fold_case);
-        let result = match new.kind {
-            ResourceKind::User => {
-                sqlx::query::<Sqlite>(
-                    "INSERT INTO users (id, tenant_id, user_name, user_name_ci, external_id, display_name, \
-                     display_name_ci, active, created, last_modified, version, password_hash, data, search) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING seq",
+/// The row's seq and version, or `NotFound`; `VersionMismatch` if `expected` is stale.
+fn current(
+    conn: &Connection,
+    tenant: TenantId,
+    kind: ResourceKind,
+    id: &str,
+    expected: Option<i64>,
+) -> Result<i64, StoreError> {
+    let sql = format!(
+        "SELECT seq, version FROM {} WHERE tenant_id = ? AND id = ?",
+        table(kind)
+    );
+    let (seq, version): (i64, i64) = conn
+        .prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_row(params![tenant.0, id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .map_err(backend)?
+        .ok_or(StoreError::NotFound)?;
+    if expected.is_some_and(|v| v != version) {
+        return Err(StoreError::VersionMismatch);
+    }
+    Ok(seq)
+}
+
+fn create(
+    conn: &Connection,
+    tenant: TenantId,
+    new: NewResource,
+) -> Result<StoredResource, StoreError> {
+    let cols = columns(new.kind, &new.data);
+    let seq: i64 = match new.kind {
+        ResourceKind::User => conn
+            .prepare_cached(
+                "INSERT INTO users (id, tenant_id, user_name, user_name_ci, external_id, display_name, \
+                 display_name_ci, active, created, last_modified, version, password_hash, data, search) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING seq",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![
+                        new.id,
+                        tenant.0,
+                        cols.user_name.as_deref().unwrap_or_default(),
+                        cols.user_name_ci(),
+                        cols.external_id,
+                        cols.display_name,
+                        cols.display_name_ci(),
+                        cols.active,
+                        new.now,
+                        new.now,
+                        new.password_hash,
+                        cols.data,
+                        cols.search
+                    ],
+                    |r| r.get(0),
                 )
-                .bind(&new.id)
-                .bind(tenant.0)
-                .bind(cols.user_name.as_deref().unwrap_or_default())
-                .bind(fold(&cols.user_name).unwrap_or_default())
-                .bind(&cols.external_id)
-                .bind(&cols.display_name)
-                .bind(fold(&cols.display_name))
-                .bind(cols.active)
-                .bind(&new.now)
-                .bind(&new.now)
-                .bind(&new.password_hash)
-                .bind(&cols.data)
-                .bind(&cols.search)
-                .fetch_one(&mut *tx)
-                .await
+            })
+            .map_err(write_error(new.kind, &cols))?,
+        ResourceKind::Group => conn
+            .prepare_cached(
+                "INSERT INTO groups (id, tenant_id, display_name, display_name_ci, external_id, \
+                 created, last_modified, version, data, search) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING seq",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![
+                        new.id,
+                        tenant.0,
+                        cols.display_name.as_deref().unwrap_or_default(),
+                        cols.display_name_ci().unwrap_or_default(),
+                        cols.external_id,
+                        new.now,
+                        new.now,
+                        cols.data,
+                        cols.search
+                    ],
+                    |r| r.get(0),
+                )
+            })
+            .map_err(write_error(new.kind, &cols))?,
+    };
+    if new.kind == ResourceKind::User {
+        write_emails(conn, tenant, seq, &cols.emails, true)?;
+    }
+    if !new.members.is_empty() {
+        super::members::add(conn, tenant, &new.id, &new.members)?;
+    }
+    append(conn, tenant, new.kind, &new.id, ChangeOp::Create, &new.now)?;
+    Ok(StoredResource {
+        kind: new.kind,
+        id: new.id,
+        data: new.data,
+        created: new.now.clone(),
+        last_modified: new.now,
+        version: 1,
+        members: None,
+    })
+}
+
+fn update(
+    conn: &Connection,
+    tenant: TenantId,
+    kind: ResourceKind,
+    id: &str,
+    update: ResourceUpdate,
+) -> Result<StoredResource, StoreError> {
+    let seq = current(conn, tenant, kind, id, update.expected_version)?;
+    if let Some(data) = &update.data {
+        let cols = columns(kind, data);
+        match kind {
+            ResourceKind::User => {
+                let pw = match &update.password {
+                    PasswordChange::Keep => None,
+                    PasswordChange::Set(h) => Some(h.as_str()),
+                };
+                conn.prepare_cached(
+                    "UPDATE users SET user_name = ?, user_name_ci = ?, external_id = ?, display_name = ?, \
+                     display_name_ci = ?, active = ?, data = ?, search = ?, version = version + 1, \
+                     last_modified = ?, password_hash = COALESCE(?, password_hash) WHERE seq = ?",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        cols.user_name.as_deref().unwrap_or_default(),
+                        cols.user_name_ci(),
+                        cols.external_id,
+                        cols.display_name,
+                        cols.display_name_ci(),
+                        cols.active,
+                        cols.data,
+                        cols.search,
+                        update.now,
+                        pw,
+                        seq
+                    ])
+                })
+                .map_err(write_error(kind, &cols))?;
+                write_emails(conn, tenant, seq, &cols.emails, false)?;
             }
             ResourceKind::Group => {
-                sqlx::query::<Sqlite>(
-                    "INSERT INTO groups (id, tenant_id, display_name, display_name_ci, external_id, \
-                     created, last_modified, version, data, search) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING seq",
+                conn.prepare_cached(
+                    "UPDATE groups SET display_name = ?, display_name_ci = ?, external_id = ?, data = ?, \
+                     search = ?, version = version + 1, last_modified = ? WHERE seq = ?",
                 )
-                .bind(&new.id)
-                .bind(tenant.0)
-                .bind(cols.display_name.as_deref().unwrap_or_default())
-                .bind(fold(&cols.display_name).unwrap_or_default())
-                .bind(&cols.external_id)
-                .bind(&new.now)
-                .bind(&new.now)
-                .bind(&cols.data)
-                .bind(&cols.search)
-                .fetch_one(&mut *tx)
-                .await
+                .and_then(|mut s| {
+                    s.execute(params![
+                        cols.display_name.as_deref().unwrap_or_default(),
+                        cols.display_name_ci().unwrap_or_default(),
+                        cols.external_id,
+                        cols.data,
+                        cols.search,
+                        update.now,
+                        seq
+                    ])
+                })
+                .map_err(write_error(kind, &cols))?;
             }
-        };
-        let seq: i64 = match result {
-            Ok(row) => row.try_get("seq").map_err(backend)?,
-            Err(e) if is_unique_violation(&e) => return Err(conflict(new.kind, &cols)),
-            Err(e) => return Err(backend(e)),
-        };
-        if new.kind == ResourceKind::User {
-            write_emails(&mut tx, tenant, seq, &cols.emails).await?;
         }
-        if !new.members.is_empty() {
-            super::members::add(&mut tx, tenant, &new.id, &new.members).await?;
-        }
-        append(
-            &mut tx,
-            tenant,
-            new.kind,
-            &new.id,
-            ChangeOp::Create,
-            &new.now,
-        )
-        .await?;
-        let stored = fetch(&mut tx, tenant, new.kind, &new.id)
-            .await?
-            .ok_or_else(|| StoreError::Backend("created row vanished".into()))?;
-        tx.commit().await.map_err(backend)?;
-        Ok(stored)
-    }
-
-    async fn update_tx(
-        &self,
-        tenant: TenantId,
-        kind: ResourceKind,
-        id: &str,
-        update: ResourceUpdate,
-    ) -> Result<StoredResource, StoreError> {
-        let mut tx = self.begin().await?;
+    } else {
         let sql = format!(
-            "SELECT seq, version FROM {} WHERE tenant_id = ? AND id = ?",
+            "UPDATE {} SET version = version + 1, last_modified = ? WHERE seq = ?",
             table(kind)
         );
-        let row = sqlx::query::<Sqlite>(&sql)
-            .bind(tenant.0)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?
-            .ok_or(StoreError::NotFound)?;
-        let seq: i64 = row.try_get("seq").map_err(backend)?;
-        let version: i64 = row.try_get("version").map_err(backend)?;
-        if update.expected_version.is_some_and(|v| v != version) {
-            return Err(StoreError::VersionMismatch);
-        }
-        if let Some(data) = &update.data {
-            let cols = columns(kind, data);
-            let fold = |s: &Option<String>| s.as_deref().map(super::search_doc::fold_case);
-            let result = match kind {
-                ResourceKind::User => {
-                    let pw = match &update.password {
-                        PasswordChange::Keep => None,
-                        PasswordChange::Set(h) => Some(h.clone()),
-                    };
-                    sqlx::query::<Sqlite>(
-                        "UPDATE users SET user_name = ?, user_name_ci = ?, external_id = ?, display_name = ?, \
-                         display_name_ci = ?, active = ?, data = ?, search = ?, version = version + 1, \
-                         last_modified = ?, password_hash = COALESCE(?, password_hash) WHERE seq = ?",
-                    )
-                    .bind(cols.user_name.as_deref().unwrap_or_default())
-                    .bind(fold(&cols.user_name).unwrap_or_default())
-                    .bind(&cols.external_id)
-                    .bind(&cols.display_name)
-                    .bind(fold(&cols.display_name))
-                    .bind(cols.active)
-                    .bind(&cols.data)
-                    .bind(&cols.search)
-                    .bind(&update.now)
-                    .bind(pw)
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await
-                }
-                ResourceKind::Group => {
-                    sqlx::query::<Sqlite>(
-                        "UPDATE groups SET display_name = ?, display_name_ci = ?, external_id = ?, data = ?, \
-                         search = ?, version = version + 1, last_modified = ? WHERE seq = ?",
-                    )
-                    .bind(cols.display_name.as_deref().unwrap_or_default())
-                    .bind(fold(&cols.display_name).unwrap_or_default())
-                    .bind(&cols.external_id)
-                    .bind(&cols.data)
-                    .bind(&cols.search)
-                    .bind(&update.now)
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await
-                }
-            };
-            match result {
-                Ok(_) => {}
-                Err(e) if is_unique_violation(&e) => return Err(conflict(kind, &cols)),
-                Err(e) => return Err(backend(e)),
-            }
-            if kind == ResourceKind::User {
-                write_emails(&mut tx, tenant, seq, &cols.emails).await?;
-            }
-        } else {
-            let sql = format!(
-                "UPDATE {} SET version = version + 1, last_modified = ? WHERE seq = ?",
-                table(kind)
-            );
-            sqlx::query::<Sqlite>(&sql)
-                .bind(&update.now)
-                .bind(seq)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-        }
-        if !update.members.is_empty() {
-            if kind != ResourceKind::Group {
-                return Err(StoreError::Backend("member operations on a user".into()));
-            }
-            super::members::apply(&mut tx, tenant, id, &update.members).await?;
-        }
-        append(&mut tx, tenant, kind, id, ChangeOp::Update, &update.now).await?;
-        let stored = fetch(&mut tx, tenant, kind, id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        tx.commit().await.map_err(backend)?;
-        Ok(stored)
+        conn.prepare_cached(&sql)
+            .and_then(|mut s| s.execute(params![update.now, seq]))
+            .map_err(backend)?;
     }
-
-    async fn delete_tx(
-        &self,
-        tenant: TenantId,
-        kind: ResourceKind,
-        id: &str,
-        expected_version: Option<i64>,
-        now: &str,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        let sql = format!(
-            "SELECT seq, version FROM {} WHERE tenant_id = ? AND id = ?",
-            table(kind)
-        );
-        let row = sqlx::query::<Sqlite>(&sql)
-            .bind(tenant.0)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?
-            .ok_or(StoreError::NotFound)?;
-        let seq: i64 = row.try_get("seq").map_err(backend)?;
-        let version: i64 = row.try_get("version").map_err(backend)?;
-        if expected_version.is_some_and(|v| v != version) {
-            return Err(StoreError::VersionMismatch);
+    if !update.members.is_empty() {
+        if kind != ResourceKind::Group {
+            return Err(StoreError::Backend("member operations on a user".into()));
         }
-        // Referential integrity: the groups it belonged to change too.
-        let parents = sqlx::query::<Sqlite>(
+        super::members::apply(conn, tenant, id, &update.members)?;
+    }
+    append(conn, tenant, kind, id, ChangeOp::Update, &update.now)?;
+    fetch(conn, tenant, kind, id)?.ok_or(StoreError::NotFound)
+}
+
+fn delete(
+    conn: &Connection,
+    tenant: TenantId,
+    kind: ResourceKind,
+    id: &str,
+    expected_version: Option<i64>,
+    now: &str,
+) -> Result<(), StoreError> {
+    let seq = current(conn, tenant, kind, id, expected_version)?;
+    // Referential integrity: the groups it belonged to change too.
+    let parents: Vec<String> = conn
+        .prepare_cached(
             "UPDATE groups SET version = version + 1, last_modified = ? WHERE tenant_id = ? AND id IN \
              (SELECT group_id FROM group_members WHERE member_id = ?) RETURNING id",
         )
-        .bind(now)
-        .bind(tenant.0)
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await
+        .and_then(|mut s| s.query_map(params![now, tenant.0, id], |r| r.get(0))?.collect())
         .map_err(backend)?;
-        sqlx::query::<Sqlite>("DELETE FROM group_members WHERE member_id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
+    conn.prepare_cached("DELETE FROM group_members WHERE member_id = ?")
+        .and_then(|mut s| s.execute([id]))
+        .map_err(backend)?;
+    if kind == ResourceKind::Group {
+        conn.prepare_cached("DELETE FROM group_members WHERE group_id = ?")
+            .and_then(|mut s| s.execute([id]))
             .map_err(backend)?;
-        if kind == ResourceKind::Group {
-            sqlx::query::<Sqlite>("DELETE FROM group_members WHERE group_id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-        }
-        let sql = format!("DELETE FROM {} WHERE seq = ?", table(kind));
-        sqlx::query::<Sqlite>(&sql)
-            .bind(seq)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        for p in parents {
-            let gid: String = p.try_get("id").map_err(backend)?;
-            append(
-                &mut tx,
-                tenant,
-                ResourceKind::Group,
-                &gid,
-                ChangeOp::Update,
-                now,
-            )
-            .await?;
-        }
-        append(&mut tx, tenant, kind, id, ChangeOp::Delete, now).await?;
-        tx.commit().await.map_err(backend)?;
-        Ok(())
     }
+    let sql = format!("DELETE FROM {} WHERE seq = ?", table(kind));
+    conn.prepare_cached(&sql)
+        .and_then(|mut s| s.execute([seq]))
+        .map_err(backend)?;
+    for gid in parents {
+        append(
+            conn,
+            tenant,
+            ResourceKind::Group,
+            &gid,
+            ChangeOp::Update,
+            now,
+        )?;
+    }
+    append(conn, tenant, kind, id, ChangeOp::Delete, now)
 }
 
 #[async_trait]
@@ -328,7 +304,7 @@ impl DirectoryStore for SqliteStore {
         tenant: TenantId,
         new: NewResource,
     ) -> Result<StoredResource, StoreError> {
-        self.create_tx(tenant, new).await
+        self.pool.write(move |conn| create(conn, tenant, new)).await
     }
 
     async fn get(
@@ -338,14 +314,18 @@ impl DirectoryStore for SqliteStore {
         id: &str,
         with_members: bool,
     ) -> Result<Option<StoredResource>, StoreError> {
-        let mut conn = self.read.acquire().await.map_err(backend)?;
-        let Some(mut r) = fetch(&mut conn, tenant, kind, id).await? else {
-            return Ok(None);
-        };
-        if with_members && kind == ResourceKind::Group {
-            r.members = Some(super::members::list(&mut conn, tenant, id).await?);
-        }
-        Ok(Some(r))
+        let id = id.to_string();
+        self.pool
+            .read(move |conn| {
+                let Some(mut r) = fetch(conn, tenant, kind, &id)? else {
+                    return Ok(None);
+                };
+                if with_members && kind == ResourceKind::Group {
+                    r.members = Some(super::members::list(conn, tenant, &id)?);
+                }
+                Ok(Some(r))
+            })
+            .await
     }
 
     async fn update(
@@ -353,9 +333,12 @@ impl DirectoryStore for SqliteStore {
         tenant: TenantId,
         kind: ResourceKind,
         id: &str,
-        update: ResourceUpdate,
+        change: ResourceUpdate,
     ) -> Result<StoredResource, StoreError> {
-        self.update_tx(tenant, kind, id, update).await
+        let id = id.to_string();
+        self.pool
+            .write(move |conn| update(conn, tenant, kind, &id, change))
+            .await
     }
 
     async fn delete(
@@ -366,7 +349,9 @@ impl DirectoryStore for SqliteStore {
         expected_version: Option<i64>,
         now: &str,
     ) -> Result<(), StoreError> {
-        self.delete_tx(tenant, kind, id, expected_version, now)
+        let (id, now) = (id.to_string(), now.to_string());
+        self.pool
+            .write(move |conn| delete(conn, tenant, kind, &id, expected_version, &now))
             .await
     }
 
@@ -376,12 +361,17 @@ impl DirectoryStore for SqliteStore {
         kind: ResourceKind,
         query: &ListQuery,
     ) -> Result<ListPage, StoreError> {
-        self.list_resources(tenant, kind, query).await
+        let query = query.clone();
+        self.pool
+            .read(move |conn| super::list::list(conn, tenant, kind, &query))
+            .await
     }
 
     async fn members(&self, tenant: TenantId, group_id: &str) -> Result<Vec<Member>, StoreError> {
-        let mut conn = self.read.acquire().await.map_err(backend)?;
-        super::members::list(&mut conn, tenant, group_id).await
+        let id = group_id.to_string();
+        self.pool
+            .read(move |conn| super::members::list(conn, tenant, &id))
+            .await
     }
 
     async fn groups_of(
@@ -389,8 +379,10 @@ impl DirectoryStore for SqliteStore {
         tenant: TenantId,
         member_ids: &[String],
     ) -> Result<HashMap<String, Vec<GroupMembership>>, StoreError> {
-        let mut conn = self.read.acquire().await.map_err(backend)?;
-        super::members::groups_of(&mut conn, tenant, member_ids).await
+        let ids = member_ids.to_vec();
+        self.pool
+            .read(move |conn| super::members::groups_of(conn, tenant, &ids))
+            .await
     }
 
     async fn changes_since(

@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
+use rusqlite::{params, Connection, OptionalExtension};
 use scimitar_core::{GroupMembership, Member, MemberOp, MemberRef, StoreError, TenantId};
 use scimitar_scim::schema::ResourceKind;
-use sqlx::{Row, Sqlite, SqliteConnection};
 
 use super::backend;
 
@@ -18,31 +18,33 @@ fn kind_of(s: &str) -> ResourceKind {
     }
 }
 
+fn json_ids<S: serde::Serialize>(ids: &[S]) -> Result<String, StoreError> {
+    serde_json::to_string(ids).map_err(|e| StoreError::Backend(e.to_string()))
+}
+
 /// Resolve each reference to its kind within the tenant; unknown ids are an error.
-async fn resolve(
-    conn: &mut SqliteConnection,
+fn resolve(
+    conn: &Connection,
     tenant: TenantId,
     refs: &[MemberRef],
 ) -> Result<Vec<(String, ResourceKind)>, StoreError> {
     let ids: Vec<&str> = refs.iter().map(|r| r.value.as_str()).collect();
-    let json = serde_json::to_string(&ids).map_err(|e| StoreError::Backend(e.to_string()))?;
-    let rows = sqlx::query::<Sqlite>(
-        "SELECT j.value AS id, \
-           CASE WHEN u.id IS NOT NULL THEN 'User' WHEN g.id IS NOT NULL THEN 'Group' END AS kind \
-         FROM json_each(?) j \
-         LEFT JOIN users u ON u.id = j.value AND u.tenant_id = ? \
-         LEFT JOIN groups g ON g.id = j.value AND g.tenant_id = ?",
-    )
-    .bind(json)
-    .bind(tenant.0)
-    .bind(tenant.0)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(backend)?;
-    let mut found: HashMap<String, ResourceKind> = HashMap::with_capacity(rows.len());
-    for r in &rows {
-        let id: String = r.try_get("id").map_err(backend)?;
-        let kind: Option<String> = r.try_get("kind").map_err(backend)?;
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT j.value, CASE WHEN u.id IS NOT NULL THEN 'User' WHEN g.id IS NOT NULL THEN 'Group' END \
+             FROM json_each(?1) j \
+             LEFT JOIN users u ON u.id = j.value AND u.tenant_id = ?2 \
+             LEFT JOIN groups g ON g.id = j.value AND g.tenant_id = ?2",
+        )
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map(params![json_ids(&ids)?, tenant.0], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })
+        .map_err(backend)?;
+    let mut found: HashMap<String, ResourceKind> = HashMap::with_capacity(refs.len());
+    for row in rows {
+        let (id, kind) = row.map_err(backend)?;
         if let Some(k) = kind {
             found.insert(id, kind_of(&k));
         }
@@ -69,117 +71,101 @@ async fn resolve(
 }
 
 /// Would adding `member` (a group) to `group` close a cycle?
-async fn creates_cycle(
-    conn: &mut SqliteConnection,
-    group: &str,
-    member: &str,
-) -> Result<bool, StoreError> {
+fn creates_cycle(conn: &Connection, group: &str, member: &str) -> Result<bool, StoreError> {
     if group == member {
         return Ok(true);
     }
-    let row = sqlx::query::<Sqlite>(
+    conn.prepare_cached(
         "WITH RECURSIVE below(id) AS ( \
-           SELECT member_id FROM group_members WHERE group_id = ? AND member_type = 'Group' \
+           SELECT member_id FROM group_members WHERE group_id = ?1 AND member_type = 'Group' \
            UNION SELECT gm.member_id FROM group_members gm JOIN below b ON gm.group_id = b.id \
              WHERE gm.member_type = 'Group') \
-         SELECT 1 FROM below WHERE id = ? LIMIT 1",
+         SELECT 1 FROM below WHERE id = ?2 LIMIT 1",
     )
-    .bind(member)
-    .bind(group)
-    .fetch_optional(conn)
-    .await
-    .map_err(backend)?;
-    Ok(row.is_some())
+    .and_then(|mut s| s.query_row(params![member, group], |_| Ok(())).optional())
+    .map(|hit| hit.is_some())
+    .map_err(backend)
 }
 
-pub(crate) async fn add(
-    conn: &mut SqliteConnection,
+pub(crate) fn add(
+    conn: &Connection,
     tenant: TenantId,
     group: &str,
     refs: &[MemberRef],
 ) -> Result<(), StoreError> {
-    for (id, kind) in resolve(conn, tenant, refs).await? {
-        if kind == ResourceKind::Group && creates_cycle(conn, group, &id).await? {
+    let resolved = resolve(conn, tenant, refs)?;
+    let mut insert = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO group_members (tenant_id, group_id, member_id, member_type) VALUES (?, ?, ?, ?)",
+        )
+        .map_err(backend)?;
+    for (id, kind) in resolved {
+        if kind == ResourceKind::Group && creates_cycle(conn, group, &id)? {
             return Err(StoreError::InvalidReference(format!(
                 "group '{id}' cannot be a member of '{group}': groups may not contain themselves, directly or through nesting"
             )));
         }
-        sqlx::query::<Sqlite>(
-            "INSERT OR IGNORE INTO group_members (tenant_id, group_id, member_id, member_type) VALUES (?, ?, ?, ?)",
-        )
-        .bind(tenant.0)
-        .bind(group)
-        .bind(&id)
-        .bind(kind.as_str())
-        .execute(&mut *conn)
-        .await
-        .map_err(backend)?;
+        insert
+            .execute(params![tenant.0, group, id, kind.as_str()])
+            .map_err(backend)?;
     }
     Ok(())
 }
 
-pub(crate) async fn apply(
-    conn: &mut SqliteConnection,
+pub(crate) fn apply(
+    conn: &Connection,
     tenant: TenantId,
     group: &str,
     ops: &[MemberOp],
 ) -> Result<(), StoreError> {
     for op in ops {
         match op {
-            MemberOp::Add(refs) => add(conn, tenant, group, refs).await?,
+            MemberOp::Add(refs) => add(conn, tenant, group, refs)?,
             MemberOp::Remove(ids) => {
-                let json =
-                    serde_json::to_string(ids).map_err(|e| StoreError::Backend(e.to_string()))?;
-                sqlx::query::<Sqlite>(
+                let ids = json_ids(ids)?;
+                conn.prepare_cached(
                     "DELETE FROM group_members WHERE group_id = ? AND member_id IN (SELECT value FROM json_each(?))",
                 )
-                .bind(group)
-                .bind(json)
-                .execute(&mut *conn)
-                .await
+                .and_then(|mut s| s.execute(params![group, ids]))
                 .map_err(backend)?;
             }
             MemberOp::ReplaceAll(refs) => {
-                sqlx::query::<Sqlite>("DELETE FROM group_members WHERE group_id = ?")
-                    .bind(group)
-                    .execute(&mut *conn)
-                    .await
+                conn.prepare_cached("DELETE FROM group_members WHERE group_id = ?")
+                    .and_then(|mut s| s.execute([group]))
                     .map_err(backend)?;
-                add(conn, tenant, group, refs).await?;
+                add(conn, tenant, group, refs)?;
             }
         }
     }
     Ok(())
 }
 
-pub(crate) async fn list(
-    conn: &mut SqliteConnection,
+pub(crate) fn list(
+    conn: &Connection,
     tenant: TenantId,
     group: &str,
 ) -> Result<Vec<Member>, StoreError> {
-    let rows = sqlx::query::<Sqlite>(
-        "SELECT member_id, member_type FROM group_members WHERE tenant_id = ? AND group_id = ? ORDER BY member_id",
-    )
-    .bind(tenant.0)
-    .bind(group)
-    .fetch_all(conn)
-    .await
-    .map_err(backend)?;
-    rows.iter()
-        .map(|r| {
-            let t: String = r.try_get("member_type").map_err(backend)?;
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT member_id, member_type FROM group_members WHERE tenant_id = ? AND group_id = ? ORDER BY member_id",
+        )
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map(params![tenant.0, group], |r| {
+            let t: String = r.get(1)?;
             Ok(Member {
-                value: r.try_get("member_id").map_err(backend)?,
+                value: r.get(0)?,
                 kind: kind_of(&t),
                 display: None,
             })
         })
-        .collect()
+        .map_err(backend)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(backend)
 }
 
 /// Direct and indirect groups of each id (User.groups).
-pub(crate) async fn groups_of(
-    conn: &mut SqliteConnection,
+pub(crate) fn groups_of(
+    conn: &Connection,
     tenant: TenantId,
     ids: &[String],
 ) -> Result<HashMap<String, Vec<GroupMembership>>, StoreError> {
@@ -187,27 +173,32 @@ pub(crate) async fn groups_of(
     if ids.is_empty() {
         return Ok(out);
     }
-    let json = serde_json::to_string(ids).map_err(|e| StoreError::Backend(e.to_string()))?;
-    let rows = sqlx::query::<Sqlite>(
-        "WITH RECURSIVE up(member, group_id, direct) AS ( \
-           SELECT gm.member_id, gm.group_id, 1 FROM group_members gm \
-             WHERE gm.tenant_id = ?1 AND gm.member_id IN (SELECT value FROM json_each(?2)) \
-           UNION SELECT up.member, gm.group_id, 0 FROM group_members gm JOIN up ON gm.member_id = up.group_id) \
-         SELECT up.member AS member, up.group_id AS group_id, MAX(up.direct) AS direct, g.display_name AS display \
-         FROM up JOIN groups g ON g.id = up.group_id AND g.tenant_id = ?1 \
-         GROUP BY up.member, up.group_id ORDER BY up.member, g.display_name_ci, up.group_id",
-    )
-    .bind(tenant.0)
-    .bind(json)
-    .fetch_all(conn)
-    .await
-    .map_err(backend)?;
-    for r in rows {
-        let member: String = r.try_get("member").map_err(backend)?;
-        let direct: i64 = r.try_get("direct").map_err(backend)?;
+    let mut stmt = conn
+        .prepare_cached(
+            "WITH RECURSIVE up(member, group_id, direct) AS ( \
+               SELECT gm.member_id, gm.group_id, 1 FROM group_members gm \
+                 WHERE gm.tenant_id = ?1 AND gm.member_id IN (SELECT value FROM json_each(?2)) \
+               UNION SELECT up.member, gm.group_id, 0 FROM group_members gm JOIN up ON gm.member_id = up.group_id) \
+             SELECT up.member, up.group_id, MAX(up.direct), g.display_name \
+             FROM up JOIN groups g ON g.id = up.group_id AND g.tenant_id = ?1 \
+             GROUP BY up.member, up.group_id ORDER BY up.member, g.display_name_ci, up.group_id",
+        )
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map(params![tenant.0, json_ids(ids)?], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })
+        .map_err(backend)?;
+    for row in rows {
+        let (member, group_id, direct, display) = row.map_err(backend)?;
         out.entry(member).or_default().push(GroupMembership {
-            group_id: r.try_get("group_id").map_err(backend)?,
-            display: r.try_get("display").map_err(backend)?,
+            group_id,
+            display,
             direct: direct == 1,
         });
     }

@@ -1,13 +1,14 @@
-//! Mapping between resources and table rows: which attributes have their own indexed column.
+//! Mapping between resources and table rows: which attributes have their own indexed column,
+//! and how binds and rows cross into rusqlite.
 
-use scimitar_core::StoredResource;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::Row;
+use scimitar_core::{StoreError, StoredResource};
 use scimitar_scim::schema::{resource_type, ResourceKind};
 use serde_json::Value;
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
 
+use super::filter_sql::Bind;
 use super::search_doc::{fold_case, search_document};
-use scimitar_core::StoreError;
 
 pub(crate) fn table(kind: ResourceKind) -> &'static str {
     match kind {
@@ -25,6 +26,15 @@ pub(crate) struct Columns {
     pub emails: Vec<String>,
     pub data: String,
     pub search: String,
+}
+
+impl Columns {
+    pub(crate) fn user_name_ci(&self) -> String {
+        fold_case(self.user_name.as_deref().unwrap_or_default())
+    }
+    pub(crate) fn display_name_ci(&self) -> Option<String> {
+        self.display_name.as_deref().map(fold_case)
+    }
 }
 
 pub(crate) fn columns(kind: ResourceKind, data: &Value) -> Columns {
@@ -50,23 +60,38 @@ pub(crate) fn columns(kind: ResourceKind, data: &Value) -> Columns {
     }
 }
 
+/// The columns every resource query selects, in this order (see [`resource_from_row`]).
 pub(crate) const SELECT_COLUMNS: &str =
     "r.seq, r.id, r.data, r.created, r.last_modified, r.version";
 
 pub(crate) fn resource_from_row(
     kind: ResourceKind,
-    row: &SqliteRow,
-) -> Result<StoredResource, StoreError> {
-    let data: String = row.try_get("data").map_err(super::backend)?;
-    let data: Value = serde_json::from_str(&data)
-        .map_err(|e| StoreError::Backend(format!("corrupt resource document: {e}")))?;
+    row: &Row<'_>,
+) -> rusqlite::Result<StoredResource> {
+    let data: String = row.get(2)?;
+    let data: Value = serde_json::from_str(&data).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e))
+    })?;
     Ok(StoredResource {
         kind,
-        id: row.try_get("id").map_err(super::backend)?,
+        id: row.get(1)?,
         data,
-        created: row.try_get("created").map_err(super::backend)?,
-        last_modified: row.try_get("last_modified").map_err(super::backend)?,
-        version: row.try_get("version").map_err(super::backend)?,
+        created: row.get(3)?,
+        last_modified: row.get(4)?,
+        version: row.get(5)?,
         members: None,
     })
+}
+
+pub(crate) fn sql_value(b: &Bind) -> SqlValue {
+    match b {
+        Bind::Text(s) => SqlValue::Text(s.clone()),
+        Bind::Int(i) => SqlValue::Integer(*i),
+        Bind::Real(f) => SqlValue::Real(*f),
+        Bind::Null => SqlValue::Null,
+    }
+}
+
+pub(crate) fn corrupt(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(format!("reading a row: {e}"))
 }

@@ -1,16 +1,20 @@
-//! The test directory: the real migration in an in-memory SQLite, a few users, groups, emails and
-//! memberships inserted with SQL (`data` as canonical JSON, `search` from `search_document`), and
-//! helpers that run a translated filter and return the matching ids of one tenant. Tenant 2 holds
-//! a look-alike of alice that a tenant-1 query must never return.
+//! The test directory: the real migrations (schema, fixed planner statistics, tenant-order
+//! indexes: what the production database has) in an in-memory SQLite opened with rusqlite, a
+//! few users, groups, emails and memberships inserted with SQL (`data` as canonical JSON, `search`
+//! from `search_document`), and helpers that run a translated filter and return the matching ids
+//! of one tenant. Tenant 2 holds a look-alike of alice that a tenant-1 query must never return.
 
 use super::super::search_doc::{canonical_datetime, fold_case, search_document};
 use super::*;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, params_from_iter, Connection};
 use scimitar_scim::filter::{AttrPath, CompValue, CompareOp, Filter};
 use scimitar_scim::schema::{resource_type, ResourceKind};
 use serde_json::{json, Value};
-use sqlx::sqlite::{SqlitePool, SqlitePoolOptions};
 
 const MIGRATION: &str = include_str!("../../../migrations/sqlite/0001_directory.sql");
+const PLANNER_STATS: &str = include_str!("../../../migrations/sqlite/0002_planner_stats.sql");
+const TENANT_ORDER: &str = include_str!("../../../migrations/sqlite/0003_tenant_order.sql");
 pub(super) const ENT: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 // ---- filter builders (the parser is tested on its own) ----
@@ -157,62 +161,62 @@ pub(super) fn people() -> Vec<Person> {
     ]
 }
 
-pub(super) async fn directory() -> SqlitePool {
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect("sqlite::memory:")
-        .await
-        .unwrap();
-    sqlx::raw_sql(MIGRATION).execute(&pool).await.unwrap();
-    sqlx::raw_sql(
+pub(super) fn directory() -> Connection {
+    let db = Connection::open_in_memory().unwrap();
+    db.execute_batch(MIGRATION).unwrap();
+    db.execute_batch(PLANNER_STATS).unwrap();
+    db.execute_batch(TENANT_ORDER).unwrap();
+    // A connection reads the statistics when it loads the schema, so the one that wrote them
+    // plans without them until told to reload, as every later connection of the server does.
+    db.execute_batch("ANALYZE sqlite_schema").unwrap();
+    db.execute(
         "INSERT INTO tenants (id, name, created) VALUES (1, 'one', 'x'), (2, 'two', 'x')",
+        [],
     )
-    .execute(&pool)
-    .await
     .unwrap();
     for p in people() {
-        user(&pool, &p).await;
+        user(&db, &p);
     }
     let eng = [("u1", "User"), ("g-sub", "Group")];
-    group(&pool, "g-eng", 1, "Engineering", &eng).await;
-    group(&pool, "g-sub", 1, "Platform", &[("u3", "User")]).await;
-    group(&pool, "g-cycle-a", 1, "Cycle A", &[("g-cycle-b", "Group")]).await;
+    group(&db, "g-eng", 1, "Engineering", &eng);
+    group(&db, "g-sub", 1, "Platform", &[("u3", "User")]);
+    group(&db, "g-cycle-a", 1, "Cycle A", &[("g-cycle-b", "Group")]);
     let cycle_b = [("g-cycle-a", "Group"), ("u4", "User")];
-    group(&pool, "g-cycle-b", 1, "Cycle B", &cycle_b).await;
-    group(&pool, "g-empty", 1, "Empty", &[]).await;
-    group(&pool, "g-t2", 2, "Engineering", &[("t2-alice", "User")]).await;
-    pool
+    group(&db, "g-cycle-b", 1, "Cycle B", &cycle_b);
+    group(&db, "g-empty", 1, "Empty", &[]);
+    group(&db, "g-t2", 2, "Engineering", &[("t2-alice", "User")]);
+    db
 }
 
 /// Insert a user as the store would: columns derived from `data`, one `user_emails` row per
 /// email, `search` from `search_document`.
-async fn user(pool: &SqlitePool, p: &Person) {
+fn user(db: &Connection, p: &Person) {
     let rt = resource_type(ResourceKind::User);
     let data = &p.data;
     let text = |k: &str| data.get(k).and_then(Value::as_str).map(str::to_string);
     let user_name = text("userName").unwrap();
     let display = text("displayName");
-    sqlx::query(
+    db.execute(
         "INSERT INTO users (seq, id, tenant_id, user_name, user_name_ci, external_id, \
          display_name, display_name_ci, active, created, last_modified, version, data, search) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params![
+            p.seq,
+            p.id,
+            p.tenant,
+            user_name,
+            fold_case(&user_name),
+            text("externalId"),
+            display,
+            display.as_deref().map(fold_case),
+            data.get("active").and_then(Value::as_bool).map(i64::from),
+            canonical_datetime(p.created).unwrap(),
+            canonical_datetime(p.modified).unwrap(),
+            p.version,
+            data.to_string(),
+            search_document(rt, data).to_string(),
+        ],
     )
-    .bind(p.seq)
-    .bind(p.id)
-    .bind(p.tenant)
-    .bind(&user_name)
-    .bind(fold_case(&user_name))
-    .bind(text("externalId"))
-    .bind(&display)
-    .bind(display.as_deref().map(fold_case))
-    .bind(data.get("active").and_then(Value::as_bool).map(i64::from))
-    .bind(canonical_datetime(p.created).unwrap())
-    .bind(canonical_datetime(p.modified).unwrap())
-    .bind(p.version)
-    .bind(data.to_string())
-    .bind(search_document(rt, data).to_string())
-    .execute(pool)
-    .await
     .unwrap();
     for email in data
         .get("emails")
@@ -220,71 +224,68 @@ async fn user(pool: &SqlitePool, p: &Person) {
         .into_iter()
         .flatten()
     {
-        sqlx::query("INSERT INTO user_emails (user_seq, tenant_id, value_ci) VALUES (?, ?, ?)")
-            .bind(p.seq)
-            .bind(p.tenant)
-            .bind(fold_case(email["value"].as_str().unwrap()))
-            .execute(pool)
-            .await
-            .unwrap();
-    }
-}
-
-async fn group(pool: &SqlitePool, id: &str, tenant: i64, name: &str, members: &[(&str, &str)]) {
-    let data = json!({"displayName": name});
-    let search = search_document(resource_type(ResourceKind::Group), &data);
-    sqlx::query(
-        "INSERT INTO groups (id, tenant_id, display_name, display_name_ci, created, last_modified, \
-         version, data, search) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
-    )
-    .bind(id)
-    .bind(tenant)
-    .bind(name)
-    .bind(fold_case(name))
-    .bind(canonical_datetime("2024-01-01T00:00:00Z").unwrap())
-    .bind(canonical_datetime("2024-01-01T00:00:00Z").unwrap())
-    .bind(data.to_string())
-    .bind(search.to_string())
-    .execute(pool)
-    .await
-    .unwrap();
-    for (member, kind) in members {
-        sqlx::query(
-            "INSERT INTO group_members (tenant_id, group_id, member_id, member_type) \
-             VALUES (?, ?, ?, ?)",
+        db.execute(
+            "INSERT INTO user_emails (user_seq, tenant_id, value_ci) VALUES (?, ?, ?)",
+            params![p.seq, p.tenant, fold_case(email["value"].as_str().unwrap())],
         )
-        .bind(tenant)
-        .bind(id)
-        .bind(member)
-        .bind(kind)
-        .execute(pool)
-        .await
         .unwrap();
     }
 }
 
-pub(super) fn bind_all<'q>(
-    mut q: sqlx::query::QueryScalar<'q, sqlx::Sqlite, String, sqlx::sqlite::SqliteArguments<'q>>,
-    binds: Vec<Bind>,
-) -> sqlx::query::QueryScalar<'q, sqlx::Sqlite, String, sqlx::sqlite::SqliteArguments<'q>> {
-    for b in binds {
-        q = match b {
-            Bind::Text(s) => q.bind(s),
-            Bind::Int(i) => q.bind(i),
-            Bind::Real(f) => q.bind(f),
-            Bind::Null => q.bind(None::<String>),
-        };
+fn group(db: &Connection, id: &str, tenant: i64, name: &str, members: &[(&str, &str)]) {
+    let data = json!({"displayName": name});
+    let search = search_document(resource_type(ResourceKind::Group), &data);
+    db.execute(
+        "INSERT INTO groups (id, tenant_id, display_name, display_name_ci, created, last_modified, \
+         version, data, search) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+        params![
+            id,
+            tenant,
+            name,
+            fold_case(name),
+            canonical_datetime("2024-01-01T00:00:00Z").unwrap(),
+            canonical_datetime("2024-01-01T00:00:00Z").unwrap(),
+            data.to_string(),
+            search.to_string(),
+        ],
+    )
+    .unwrap();
+    for (member, kind) in members {
+        db.execute(
+            "INSERT INTO group_members (tenant_id, group_id, member_id, member_type) \
+             VALUES (?, ?, ?, ?)",
+            params![tenant, id, member, kind],
+        )
+        .unwrap();
     }
-    q
+}
+
+/// The translator's binds as rusqlite values, in placeholder order.
+pub(super) fn bind_all(binds: Vec<Bind>) -> Vec<SqlValue> {
+    binds
+        .into_iter()
+        .map(|b| match b {
+            Bind::Text(s) => SqlValue::Text(s),
+            Bind::Int(i) => SqlValue::Integer(i),
+            Bind::Real(f) => SqlValue::Real(f),
+            Bind::Null => SqlValue::Null,
+        })
+        .collect()
+}
+
+/// Run `sql` with `values` bound to its `?`s, in order, and collect the first column (an id).
+pub(super) fn query_ids(
+    db: &Connection,
+    sql: &str,
+    values: Vec<SqlValue>,
+) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = db.prepare(sql)?;
+    let rows = stmt.query_map(params_from_iter(values), |r| r.get::<_, String>(0))?;
+    rows.collect()
 }
 
 /// The ids of `kind` in `tenant` matching `f`, in id order.
-pub(super) async fn ids_in(
-    pool: &SqlitePool,
-    kind: ResourceKind,
-    tenant: i64,
-    f: &Filter,
-) -> Vec<String> {
+pub(super) fn ids_in(db: &Connection, kind: ResourceKind, tenant: i64, f: &Filter) -> Vec<String> {
     let frag = filter_to_sql(kind, f).unwrap_or_else(|e| panic!("{f}: {e}"));
     assert_eq!(
         frag.sql.matches('?').count(),
@@ -300,16 +301,15 @@ pub(super) async fn ids_in(
         "SELECT r.id FROM {table} r WHERE r.tenant_id = ? AND ({}) ORDER BY r.id",
         frag.sql
     );
-    let q = bind_all(sqlx::query_scalar(&sql).bind(tenant), frag.binds);
-    q.fetch_all(pool)
-        .await
-        .unwrap_or_else(|e| panic!("{f}\n{sql}\n{e}"))
+    let mut values = vec![SqlValue::Integer(tenant)];
+    values.extend(bind_all(frag.binds));
+    query_ids(db, &sql, values).unwrap_or_else(|e| panic!("{f}\n{sql}\n{e}"))
 }
 
-pub(super) async fn users(pool: &SqlitePool, f: Filter) -> Vec<String> {
-    ids_in(pool, ResourceKind::User, 1, &f).await
+pub(super) fn users(db: &Connection, f: Filter) -> Vec<String> {
+    ids_in(db, ResourceKind::User, 1, &f)
 }
 
-pub(super) async fn groups(pool: &SqlitePool, f: Filter) -> Vec<String> {
-    ids_in(pool, ResourceKind::Group, 1, &f).await
+pub(super) fn groups(db: &Connection, f: Filter) -> Vec<String> {
+    ids_in(db, ResourceKind::Group, 1, &f)
 }

@@ -66,9 +66,9 @@ const FILTERS: &[&str] = &[
     r#"not (title eq "director" or not (displayName pr))"#,
 ];
 
-#[tokio::test]
-async fn sql_agrees_with_the_evaluator() {
-    let db = directory().await;
+#[test]
+fn sql_agrees_with_the_evaluator() {
+    let db = directory();
     let rt = resource_type(ResourceKind::User);
     let tenant_1: Vec<_> = people().into_iter().filter(|p| p.tenant == 1).collect();
     let ent = [
@@ -88,6 +88,6 @@ async fn sql_agrees_with_the_evaluator() {
             .filter(|p| matches(rt, &p.resource(), &filter))
             .map(|p| p.id.to_string())
             .collect();
-        assert_eq!(users(&db, filter).await, expected, "{text}");
+        assert_eq!(users(&db, filter), expected, "{text}");
     }
 }

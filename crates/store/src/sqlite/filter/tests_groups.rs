@@ -2,80 +2,74 @@
 //! comparisons, and `sortBy` keys, against the same directory as `tests`.
 
 use super::operand::{compare, Operand};
-use super::tests::{and, bind_all, directory, eq, groups, ids_in, not, pr, users, vp};
+use super::tests::{and, bind_all, directory, eq, groups, ids_in, not, pr, query_ids, users, vp};
 use super::*;
+use rusqlite::Connection;
 use scimitar_scim::filter::{CompValue, CompareOp};
 use scimitar_scim::schema::{AttrType, AttributeDef};
 use serde_json::Number;
-use sqlx::sqlite::SqlitePool;
 
 // Memberships: g-eng ∋ {u1, g-sub}; g-sub ∋ {u3}; g-cycle-a ∋ {g-cycle-b}; g-cycle-b ∋ {g-cycle-a,
 // u4}; g-empty ∋ {}; tenant 2: g-t2 ∋ {t2-alice}.
 
-#[tokio::test]
-async fn user_groups_include_nested_membership_and_survive_cycles() {
-    let db = directory().await;
-    assert_eq!(users(&db, eq("groups.value", "g-eng")).await, ["u1", "u3"]);
-    assert_eq!(users(&db, eq("groups", "g-sub")).await, ["u3"]);
-    assert_eq!(users(&db, eq("groups", "g-cycle-a")).await, ["u4"]);
-    assert_eq!(users(&db, eq("groups", "g-t2")).await, Vec::<String>::new());
-    assert_eq!(users(&db, not(eq("groups", "g-eng"))).await, ["u2", "u4"]);
-    assert_eq!(users(&db, eq("groups.display", "PLATFORM")).await, ["u3"]);
+#[test]
+fn user_groups_include_nested_membership_and_survive_cycles() {
+    let db = directory();
+    assert_eq!(users(&db, eq("groups.value", "g-eng")), ["u1", "u3"]);
+    assert_eq!(users(&db, eq("groups", "g-sub")), ["u3"]);
+    assert_eq!(users(&db, eq("groups", "g-cycle-a")), ["u4"]);
+    assert_eq!(users(&db, eq("groups", "g-t2")), Vec::<String>::new());
+    assert_eq!(users(&db, not(eq("groups", "g-eng"))), ["u2", "u4"]);
+    assert_eq!(users(&db, eq("groups.display", "PLATFORM")), ["u3"]);
     assert_eq!(
-        users(&db, eq("groups.display", "engineering")).await,
+        users(&db, eq("groups.display", "engineering")),
         ["u1", "u3"]
     );
     assert_eq!(
-        users(&db, vp("groups", eq("type", "indirect"))).await,
+        users(&db, vp("groups", eq("type", "indirect"))),
         ["u3", "u4"]
     );
     let direct_eng = vp("groups", and(eq("value", "g-eng"), eq("type", "direct")));
-    assert_eq!(users(&db, direct_eng).await, ["u1"]);
+    assert_eq!(users(&db, direct_eng), ["u1"]);
     let indirect_eng = vp(
         "groups",
         and(eq("type", "indirect"), eq("display", "Engineering")),
     );
-    assert_eq!(users(&db, indirect_eng).await, ["u3"]);
-    assert_eq!(users(&db, pr("groups")).await, ["u1", "u3", "u4"]);
-    assert_eq!(users(&db, not(pr("groups"))).await, ["u2"]);
+    assert_eq!(users(&db, indirect_eng), ["u3"]);
+    assert_eq!(users(&db, pr("groups")), ["u1", "u3", "u4"]);
+    assert_eq!(users(&db, not(pr("groups"))), ["u2"]);
     let f = eq("groups", "g-t2");
-    assert_eq!(ids_in(&db, ResourceKind::User, 2, &f).await, ["t2-alice"]);
+    assert_eq!(ids_in(&db, ResourceKind::User, 2, &f), ["t2-alice"]);
 }
 
-#[tokio::test]
-async fn group_members_and_display_name() {
-    let db = directory().await;
-    assert_eq!(groups(&db, eq("members.value", "u1")).await, ["g-eng"]);
-    assert_eq!(groups(&db, eq("members", "u3")).await, ["g-sub"]);
+#[test]
+fn group_members_and_display_name() {
+    let db = directory();
+    assert_eq!(groups(&db, eq("members.value", "u1")), ["g-eng"]);
+    assert_eq!(groups(&db, eq("members", "u3")), ["g-sub"]);
+    assert_eq!(groups(&db, eq("members", "t2-alice")), Vec::<String>::new());
     assert_eq!(
-        groups(&db, eq("members", "t2-alice")).await,
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        groups(&db, eq("members.type", "group")).await,
+        groups(&db, eq("members.type", "group")),
         ["g-cycle-a", "g-cycle-b", "g-eng"]
     );
     assert_eq!(
-        groups(&db, pr("members")).await,
+        groups(&db, pr("members")),
         ["g-cycle-a", "g-cycle-b", "g-eng", "g-sub"]
     );
-    assert_eq!(groups(&db, not(pr("members"))).await, ["g-empty"]);
+    assert_eq!(groups(&db, not(pr("members"))), ["g-empty"]);
     let u4_user = vp("members", and(eq("value", "u4"), eq("type", "User")));
-    assert_eq!(groups(&db, u4_user).await, ["g-cycle-b"]);
+    assert_eq!(groups(&db, u4_user), ["g-cycle-b"]);
     let a_as_user = vp("members", and(eq("value", "g-cycle-a"), eq("type", "User")));
-    assert_eq!(groups(&db, a_as_user).await, Vec::<String>::new());
+    assert_eq!(groups(&db, a_as_user), Vec::<String>::new());
     let ne = cmp_("members.value", CompareOp::Ne, "u1");
     assert_eq!(
-        groups(&db, ne).await,
+        groups(&db, ne),
         ["g-cycle-a", "g-cycle-b", "g-empty", "g-sub"]
     );
-    assert_eq!(
-        groups(&db, eq("displayName", "ENGINEERING")).await,
-        ["g-eng"]
-    );
-    assert_eq!(groups(&db, eq("meta.resourceType", "Group")).await.len(), 5);
+    assert_eq!(groups(&db, eq("displayName", "ENGINEERING")), ["g-eng"]);
+    assert_eq!(groups(&db, eq("meta.resourceType", "Group")).len(), 5);
     let f = eq("displayName", "engineering");
-    assert_eq!(ids_in(&db, ResourceKind::Group, 2, &f).await, ["g-t2"]);
+    assert_eq!(ids_in(&db, ResourceKind::Group, 2, &f), ["g-t2"]);
 }
 
 fn cmp_(p: &str, op: CompareOp, v: &str) -> Filter {
@@ -84,31 +78,27 @@ fn cmp_(p: &str, op: CompareOp, v: &str) -> Filter {
 
 /// The schema has no integer or decimal attribute yet: compare synthetic ones over a JSON
 /// document the same way the translator's JSON route does.
-#[tokio::test]
-async fn numbers_compare_numerically() {
-    let db = directory().await;
-    sqlx::raw_sql(
+#[test]
+fn numbers_compare_numerically() {
+    let db = directory();
+    db.execute_batch(
         "CREATE TABLE nums (id TEXT, search TEXT); INSERT INTO nums VALUES \
          ('a', '{\"n\": 5, \"d\": 2.5}'), ('b', '{\"n\": 40, \"d\": 10}'), ('c', '{}')",
     )
-    .execute(&db)
-    .await
     .unwrap();
     let int: &'static AttributeDef = Box::leak(Box::new(AttributeDef::new("n", AttrType::Integer)));
     let dec: &'static AttributeDef = Box::leak(Box::new(AttributeDef::new("d", AttrType::Decimal)));
     let num = |s: &str| CompValue::Number(s.parse::<Number>().unwrap());
-    let run = |def: &'static AttributeDef, op, v: CompValue, negated| {
-        let db = db.clone();
-        async move { nums(&db, def, op, &v, negated).await }
-    };
+    let run =
+        |def: &'static AttributeDef, op, v: CompValue, negated| nums(&db, def, op, &v, negated);
     use CompareOp::*;
-    assert_eq!(run(int, Gt, num("10"), false).await, ["b"]);
-    assert_eq!(run(int, Eq, num("5"), false).await, ["a"]);
-    assert_eq!(run(int, Le, num("5.0"), false).await, ["a"]);
-    assert_eq!(run(int, Ne, num("5"), false).await, ["b", "c"]);
-    assert_eq!(run(dec, Lt, num("3"), false).await, ["a"]);
-    assert_eq!(run(dec, Ge, num("2.5"), false).await, ["a", "b"]);
-    assert_eq!(run(dec, Gt, num("9.99"), true).await, ["b"]);
+    assert_eq!(run(int, Gt, num("10"), false), ["b"]);
+    assert_eq!(run(int, Eq, num("5"), false), ["a"]);
+    assert_eq!(run(int, Le, num("5.0"), false), ["a"]);
+    assert_eq!(run(int, Ne, num("5"), false), ["b", "c"]);
+    assert_eq!(run(dec, Lt, num("3"), false), ["a"]);
+    assert_eq!(run(dec, Ge, num("2.5"), false), ["a", "b"]);
+    assert_eq!(run(dec, Gt, num("9.99"), true), ["b"]);
     let o = Operand::new("x", int, "n".into());
     let err = compare(&o, Co, &num("5"), false).unwrap_err();
     assert_eq!(
@@ -122,8 +112,8 @@ async fn numbers_compare_numerically() {
     );
 }
 
-async fn nums(
-    db: &SqlitePool,
+fn nums(
+    db: &Connection,
     def: &'static AttributeDef,
     op: CompareOp,
     v: &CompValue,
@@ -132,13 +122,10 @@ async fn nums(
     let sql = format!("json_extract(r.search, '$.\"{}\"')", def.name);
     let frag = compare(&Operand::new(sql, def, def.name.into()), op, v, negated).unwrap();
     let sql = format!("SELECT r.id FROM nums r WHERE {} ORDER BY r.id", frag.sql);
-    bind_all(sqlx::query_scalar(&sql), frag.binds)
-        .fetch_all(db)
-        .await
-        .unwrap()
+    query_ids(db, &sql, bind_all(frag.binds)).unwrap()
 }
 
-async fn sorted(db: &SqlitePool, kind: ResourceKind, by: &str, dir: &str) -> Vec<String> {
+fn sorted(db: &Connection, kind: ResourceKind, by: &str, dir: &str) -> Vec<String> {
     let key = sort_key_sql(kind, &super::tests::path(by)).unwrap();
     let table = if kind == ResourceKind::User {
         "users"
@@ -149,60 +136,45 @@ async fn sorted(db: &SqlitePool, kind: ResourceKind, by: &str, dir: &str) -> Vec
         "SELECT r.id FROM {table} r WHERE r.tenant_id = 1 \
          ORDER BY ({key}) IS NULL, ({key}) {dir}, r.id"
     );
-    sqlx::query_scalar(&sql).fetch_all(db).await.unwrap()
+    query_ids(db, &sql, Vec::new()).unwrap()
 }
 
-#[tokio::test]
-async fn sort_keys() {
-    let db = directory().await;
+#[test]
+fn sort_keys() {
+    let db = directory();
     let u = ResourceKind::User;
+    assert_eq!(sorted(&db, u, "userName", "ASC"), ["u1", "u2", "u3", "u4"]);
+    assert_eq!(sorted(&db, u, "USERNAME", "DESC"), ["u4", "u3", "u2", "u1"]);
     assert_eq!(
-        sorted(&db, u, "userName", "ASC").await,
-        ["u1", "u2", "u3", "u4"]
-    );
-    assert_eq!(
-        sorted(&db, u, "USERNAME", "DESC").await,
-        ["u4", "u3", "u2", "u1"]
-    );
-    assert_eq!(
-        sorted(&db, u, "name.familyName", "ASC").await,
+        sorted(&db, u, "name.familyName", "ASC"),
         ["u4", "u1", "u2", "u3"]
     );
     assert_eq!(
-        sorted(&db, u, "meta.lastModified", "DESC").await,
+        sorted(&db, u, "meta.lastModified", "DESC"),
         ["u3", "u2", "u4", "u1"]
     );
     assert_eq!(
-        sorted(&db, u, "meta.version", "DESC").await,
+        sorted(&db, u, "meta.version", "DESC"),
         ["u4", "u2", "u3", "u1"]
     );
     // Primary email: alice@x.com, bob@x.com (home is primary), carol@x.com (first); dave none.
+    assert_eq!(sorted(&db, u, "emails", "DESC"), ["u3", "u2", "u1", "u4"]);
     assert_eq!(
-        sorted(&db, u, "emails", "DESC").await,
-        ["u3", "u2", "u1", "u4"]
-    );
-    assert_eq!(
-        sorted(&db, u, "emails.type", "ASC").await,
+        sorted(&db, u, "emails.type", "ASC"),
         ["u2", "u1", "u3", "u4"]
     );
     assert_eq!(
-        sorted(&db, u, "displayName", "ASC").await,
+        sorted(&db, u, "displayName", "ASC"),
         ["u1", "u2", "u4", "u3"]
     );
-    assert_eq!(
-        sorted(&db, u, "active", "ASC").await,
-        ["u2", "u1", "u4", "u3"]
-    );
+    assert_eq!(sorted(&db, u, "active", "ASC"), ["u2", "u1", "u4", "u3"]);
     let emp = format!("{}:employeeNumber", super::tests::ENT);
-    assert_eq!(sorted(&db, u, &emp, "DESC").await, ["u4", "u2", "u1", "u3"]);
-    assert_eq!(
-        sorted(&db, u, "groups", "ASC").await,
-        ["u4", "u1", "u3", "u2"]
-    );
+    assert_eq!(sorted(&db, u, &emp, "DESC"), ["u4", "u2", "u1", "u3"]);
+    assert_eq!(sorted(&db, u, "groups", "ASC"), ["u4", "u1", "u3", "u2"]);
     let g = ResourceKind::Group;
     let by_name = ["g-cycle-a", "g-cycle-b", "g-empty", "g-eng", "g-sub"];
-    assert_eq!(sorted(&db, g, "displayName", "ASC").await, by_name);
+    assert_eq!(sorted(&db, g, "displayName", "ASC"), by_name);
     // Lowest member id: g-cycle-a, g-cycle-b, g-sub, u3; g-empty has none.
     let by_member = ["g-cycle-b", "g-cycle-a", "g-eng", "g-sub", "g-empty"];
-    assert_eq!(sorted(&db, g, "members", "ASC").await, by_member);
+    assert_eq!(sorted(&db, g, "members", "ASC"), by_member);
 }
