@@ -15,8 +15,10 @@ pub struct StoredResource {
     pub created: String,
     pub last_modified: String,
     pub version: i64,
-    /// Group members, when the query asked for them.
+    /// Group members, when the read asked for computed attributes.
     pub members: Option<Vec<Member>>,
+    /// A user's groups (direct and indirect), when the read asked for computed attributes.
+    pub groups: Option<Vec<GroupMembership>>,
 }
 
 /// One member of a group, as stored.
@@ -91,8 +93,9 @@ pub struct ListQuery {
     pub sort_by: Option<AttrPath>,
     pub descending: bool,
     pub page: PageRequest,
-    /// Load group members (false when the projection excludes them).
-    pub with_members: bool,
+    /// Load the computed attribute: members of groups, groups of users (false when the
+    /// projection excludes it).
+    pub with_computed: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -41,12 +41,14 @@ pub trait DirectoryStore: Send + Sync + 'static {
     /// Create; `Conflict` on a uniqueness violation, `InvalidReference` for a member that does
     /// not exist in the tenant.
     async fn create(&self, tenant: TenantId, new: NewResource) -> StoreResult<StoredResource>;
+    /// Read one resource; `with_computed` also reads Group.members or User.groups in the same
+    /// operation.
     async fn get(
         &self,
         tenant: TenantId,
         kind: ResourceKind,
         id: &str,
-        with_members: bool,
+        with_computed: bool,
     ) -> StoreResult<Option<StoredResource>>;
     /// Update; `NotFound`, `VersionMismatch`, `Conflict`, `InvalidReference` as they apply.
     /// The returned resource carries members only if the update changed them... never: callers

@@ -6,6 +6,7 @@ use scimitar_scim::schema::{resource_type, ResourceKind, LIST_RESPONSE_SCHEMA};
 use scimitar_scim::{ScimError, ScimResult};
 use serde_json::{json, Value};
 
+use super::render::computed_attribute;
 use super::{Directory, TenantContext};
 use crate::error::CoreResult;
 use crate::resource::{ListQuery, PageRequest};
@@ -89,7 +90,7 @@ impl Directory {
             sort_by,
             descending,
             page,
-            with_members: kind == ResourceKind::Group && projection.wants(rt, "members"),
+            with_computed: projection.wants(rt, computed_attribute(kind)),
         })
     }
 

@@ -10,6 +10,14 @@ use crate::error::CoreResult;
 use crate::resource::{GroupMembership, StoredResource};
 
 /// The weak ETag of a version: `W/"3"`.
+/// The computed, multi-valued attribute of each kind: Group.members, User.groups.
+pub(super) fn computed_attribute(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::User => "groups",
+        ResourceKind::Group => "members",
+    }
+}
+
 pub fn etag_for(version: i64) -> String {
     format!("W/\"{version}\"")
 }
@@ -102,7 +110,9 @@ impl Directory {
         projection: &Projection,
     ) -> CoreResult<Vec<Rendered>> {
         let rt = resource_type(kind);
-        let groups = if kind == ResourceKind::User && projection.wants(rt, "groups") {
+        // Reads bring their groups along; only writes that return a user need a second query.
+        let missing = items.iter().any(|r| r.groups.is_none());
+        let groups = if kind == ResourceKind::User && missing && projection.wants(rt, "groups") {
             let ids: Vec<String> = items.iter().map(|r| r.id.clone()).collect();
             Some(self.store.groups_of(ctx.tenant, &ids).await?)
         } else {
@@ -111,9 +121,11 @@ impl Directory {
         Ok(items
             .iter()
             .map(|r| {
-                let g = groups
-                    .as_ref()
-                    .map(|m| m.get(&r.id).map(Vec::as_slice).unwrap_or(&[]));
+                let g = match (&r.groups, &groups) {
+                    (Some(own), _) => Some(own.as_slice()),
+                    (None, Some(m)) => Some(m.get(&r.id).map(Vec::as_slice).unwrap_or(&[])),
+                    (None, None) => None,
+                };
                 Rendered {
                     json: projection.apply(rt, &full_json(ctx, r, g)),
                     version: r.version,

@@ -57,11 +57,11 @@ impl Directory {
         id: &str,
         projection: &Projection,
     ) -> CoreResult<Rendered> {
-        let with_members =
-            kind == ResourceKind::Group && projection.wants(resource_type(kind), "members");
+        let with_computed =
+            projection.wants(resource_type(kind), super::render::computed_attribute(kind));
         let r = self
             .store
-            .get(ctx.tenant, kind, id, with_members)
+            .get(ctx.tenant, kind, id, with_computed)
             .await?
             .ok_or_else(|| not_found(kind, id))?;
         self.render_one(ctx, &r, projection).await

@@ -175,6 +175,8 @@ fn create(
         last_modified: new.now,
         version: 1,
         members: None,
+        // A user who was just created belongs to no group yet.
+        groups: (new.kind == ResourceKind::User).then(Vec::new),
     })
 }
 
@@ -312,7 +314,7 @@ impl DirectoryStore for SqliteStore {
         tenant: TenantId,
         kind: ResourceKind,
         id: &str,
-        with_members: bool,
+        with_computed: bool,
     ) -> Result<Option<StoredResource>, StoreError> {
         let id = id.to_string();
         self.pool
@@ -320,8 +322,13 @@ impl DirectoryStore for SqliteStore {
                 let Some(mut r) = fetch(conn, tenant, kind, &id)? else {
                     return Ok(None);
                 };
-                if with_members && kind == ResourceKind::Group {
-                    r.members = Some(super::members::list(conn, tenant, &id)?);
+                if with_computed {
+                    super::members::attach_computed(
+                        conn,
+                        tenant,
+                        kind,
+                        std::slice::from_mut(&mut r),
+                    )?;
                 }
                 Ok(Some(r))
             })

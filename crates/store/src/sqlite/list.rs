@@ -124,10 +124,8 @@ pub(crate) fn list(
             });
         }
     }
-    if q.with_members && kind == ResourceKind::Group {
-        for item in &mut items {
-            item.members = Some(members::list(&tx, tenant, &item.id)?);
-        }
+    if q.with_computed {
+        members::attach_computed(&tx, tenant, kind, &mut items)?;
     }
     drop(tx);
     Ok(ListPage {

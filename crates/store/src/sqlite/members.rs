@@ -204,3 +204,27 @@ pub(crate) fn groups_of(
     }
     Ok(out)
 }
+
+/// Fill in the computed attribute of each resource: Group.members or User.groups.
+pub(crate) fn attach_computed(
+    conn: &Connection,
+    tenant: TenantId,
+    kind: ResourceKind,
+    items: &mut [scimitar_core::StoredResource],
+) -> Result<(), StoreError> {
+    match kind {
+        ResourceKind::Group => {
+            for item in items.iter_mut() {
+                item.members = Some(list(conn, tenant, &item.id)?);
+            }
+        }
+        ResourceKind::User => {
+            let ids: Vec<String> = items.iter().map(|r| r.id.clone()).collect();
+            let mut groups = groups_of(conn, tenant, &ids)?;
+            for item in items.iter_mut() {
+                item.groups = Some(groups.remove(&item.id).unwrap_or_default());
+            }
+        }
+    }
+    Ok(())
+}

@@ -80,6 +80,7 @@ pub(crate) fn resource_from_row(
         last_modified: row.get(4)?,
         version: row.get(5)?,
         members: None,
+        groups: None,
     })
 }
 
