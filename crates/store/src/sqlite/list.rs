@@ -84,16 +84,14 @@ pub(crate) fn list(
     };
     let tbl = table(kind);
     let tx = conn.unchecked_transaction().map_err(backend)?;
-    let count_sql = format!("SELECT COUNT(*) FROM {tbl} r WHERE {where_sql}");
-    let total: i64 = tx
-        .prepare_cached(&count_sql)
-        .and_then(|mut s| s.query_row(params_from_iter(binds.iter().map(sql_value)), |r| r.get(0)))
-        .map_err(backend)?;
     let mut items = Vec::new();
     let mut next_cursor = None;
+    // The total is known without counting when the page is not full and either starts at the
+    // beginning or holds rows: an account lookup is then one statement, not two.
+    let mut known_total: Option<u64> = None;
     if count > 0 {
         let mut sql = format!("SELECT {SELECT_COLUMNS} FROM {tbl} r WHERE {where_sql}");
-        let mut page_binds = binds;
+        let mut page_binds = binds.clone();
         if let Some(s) = after_seq {
             sql.push_str(" AND r.seq > ?");
             page_binds.push(Bind::Int(s));
@@ -114,6 +112,9 @@ pub(crate) fn list(
             fetched.push(row.map_err(backend)?);
         }
         let more = fetched.len() as u64 > count;
+        if !more && after_seq.is_none() && (offset == 0 || !fetched.is_empty()) {
+            known_total = Some(offset + fetched.len() as u64);
+        }
         fetched.truncate(usize::try_from(count).unwrap_or(usize::MAX));
         let last_seq = fetched.last().map(|(seq, _)| *seq);
         items = fetched.into_iter().map(|(_, r)| r).collect();
@@ -124,12 +125,25 @@ pub(crate) fn list(
             });
         }
     }
+    let total = match known_total {
+        Some(n) => n,
+        None => {
+            let count_sql = format!("SELECT COUNT(*) FROM {tbl} r WHERE {where_sql}");
+            let n: i64 = tx
+                .prepare_cached(&count_sql)
+                .and_then(|mut s| {
+                    s.query_row(params_from_iter(binds.iter().map(sql_value)), |r| r.get(0))
+                })
+                .map_err(backend)?;
+            n.max(0) as u64
+        }
+    };
     if q.with_computed {
         members::attach_computed(&tx, tenant, kind, &mut items)?;
     }
     drop(tx);
     Ok(ListPage {
-        total_results: total.max(0) as u64,
+        total_results: total,
         items,
         next_cursor,
     })
