@@ -72,27 +72,33 @@ impl Projection {
 
     /// Apply to a full resource representation.
     pub fn apply(&self, rt: &ResourceType, resource: &Value) -> Value {
-        let Some(obj) = resource.as_object() else {
-            return resource.clone();
+        self.apply_owned(rt, resource.clone())
+    }
+
+    /// Apply to a resource the caller no longer needs: attributes are moved and filtered in
+    /// place, never copied (rendering is on every read's hot path).
+    pub fn apply_owned(&self, rt: &ResourceType, resource: Value) -> Value {
+        let Value::Object(obj) = resource else {
+            return resource;
         };
-        let mut out = Map::new();
+        let mut out = Map::with_capacity(obj.len());
         for (key, value) in obj {
             if key == "schemas" {
-                out.insert(key.clone(), value.clone());
+                out.insert(key, value);
                 continue;
             }
-            if let Some(ext) = rt.extension_urn(key) {
-                if let Some(inner) = value.as_object() {
+            if let Some(ext) = rt.extension_urn(&key) {
+                if let Value::Object(inner) = value {
                     let projected = self.container(rt, Some(ext), inner);
                     if !projected.is_empty() {
-                        out.insert(key.clone(), Value::Object(projected));
+                        out.insert(key, Value::Object(projected));
                     }
                 }
                 continue;
             }
-            if let Some(located) = rt.attribute(None, key) {
+            if let Some(located) = rt.attribute(None, &key) {
                 if let Some(v) = self.attribute(None, located.def, value) {
-                    out.insert(key.clone(), v);
+                    out.insert(key, v);
                 }
             }
         }
@@ -103,13 +109,13 @@ impl Projection {
         &self,
         rt: &ResourceType,
         ext: Option<&'static str>,
-        obj: &Map<String, Value>,
+        obj: Map<String, Value>,
     ) -> Map<String, Value> {
-        let mut out = Map::new();
+        let mut out = Map::with_capacity(obj.len());
         for (key, value) in obj {
-            if let Some(located) = rt.attribute(ext, key) {
+            if let Some(located) = rt.attribute(ext, &key) {
                 if let Some(v) = self.attribute(ext, located.def, value) {
-                    out.insert(key.clone(), v);
+                    out.insert(key, v);
                 }
             }
         }
@@ -120,11 +126,11 @@ impl Projection {
         &self,
         ext: Option<&'static str>,
         def: &AttributeDef,
-        value: &Value,
+        value: Value,
     ) -> Option<Value> {
         match def.returned {
             Returned::Never => return None,
-            Returned::Always => return Some(value.clone()),
+            Returned::Always => return Some(value),
             _ => {}
         }
         let same_attr = |s: &&Selector| s.extension == ext && s.attr == Some(def.name);
@@ -165,27 +171,26 @@ impl Projection {
     }
 }
 
-/// Keep the sub-attributes of a complex value (or of each element) that `keep` accepts.
+/// Keep the sub-attributes of a complex value (or of each element) that `keep` accepts,
+/// filtering in place; an element left empty is dropped, and so is an attribute left empty.
 fn filter_subs(
     def: &AttributeDef,
-    value: &Value,
+    value: Value,
     keep: impl Fn(&AttributeDef) -> bool,
 ) -> Option<Value> {
     if !def.is_complex() {
-        return Some(value.clone());
+        return Some(value);
     }
-    let one = |v: &Value| -> Option<Value> {
-        let obj = v.as_object()?;
-        let kept: Map<String, Value> = obj
-            .iter()
-            .filter(|(k, _)| def.sub(k).map(&keep).unwrap_or(false))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        (!kept.is_empty()).then_some(Value::Object(kept))
+    let one = |v: Value| -> Option<Value> {
+        let Value::Object(mut obj) = v else {
+            return None;
+        };
+        obj.retain(|k, _| def.sub(k).map(&keep).unwrap_or(false));
+        (!obj.is_empty()).then_some(Value::Object(obj))
     };
     match value {
         Value::Array(items) => {
-            let kept: Vec<Value> = items.iter().filter_map(one).collect();
+            let kept: Vec<Value> = items.into_iter().filter_map(one).collect();
             (!kept.is_empty()).then_some(Value::Array(kept))
         }
         other => one(other),

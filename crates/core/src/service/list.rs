@@ -109,9 +109,7 @@ impl Directory {
         )?;
         let query = self.list_query(kind, p, &projection)?;
         let page = self.store.list(ctx.tenant, kind, &query).await?;
-        let rendered = self
-            .render_many(ctx, kind, &page.items, &projection)
-            .await?;
+        let rendered = self.render_many(ctx, kind, page.items, &projection).await?;
         let resources: Vec<Value> = rendered.into_iter().map(|r| r.json).collect();
         let mut body = json!({
             "schemas": [LIST_RESPONSE_SCHEMA],

@@ -38,20 +38,19 @@ pub(super) fn location(ctx: &TenantContext, kind: ResourceKind, id: &str) -> Str
     format!("{}/{}/{}", ctx.base_url, kind.endpoint(), id)
 }
 
-fn full_json(ctx: &TenantContext, r: &StoredResource, groups: Option<&[GroupMembership]>) -> Value {
-    let mut out = Map::new();
-    let data = r.data.as_object();
-    if let Some(schemas) = data.and_then(|d| d.get("schemas")) {
-        out.insert("schemas".into(), schemas.clone());
+/// The full representation. Takes the stored resource by value: its document is moved into
+/// the response, not copied.
+fn full_json(ctx: &TenantContext, r: StoredResource, groups: Option<&[GroupMembership]>) -> Value {
+    let mut data = match r.data {
+        Value::Object(d) => d,
+        _ => Map::new(),
+    };
+    let mut out = Map::with_capacity(data.len() + 4);
+    if let Some(schemas) = data.remove("schemas") {
+        out.insert("schemas".into(), schemas);
     }
     out.insert("id".into(), Value::String(r.id.clone()));
-    if let Some(d) = data {
-        for (k, v) in d {
-            if k != "schemas" {
-                out.insert(k.clone(), v.clone());
-            }
-        }
-    }
+    out.extend(data);
     if let Some(groups) = groups {
         if !groups.is_empty() {
             let list: Vec<Value> = groups
@@ -68,7 +67,7 @@ fn full_json(ctx: &TenantContext, r: &StoredResource, groups: Option<&[GroupMemb
             out.insert("groups".into(), Value::Array(list));
         }
     }
-    if let Some(members) = &r.members {
+    if let Some(members) = r.members {
         let list: Vec<Value> = members
             .iter()
             .map(|m| {
@@ -106,7 +105,7 @@ impl Directory {
         &self,
         ctx: &TenantContext,
         kind: ResourceKind,
-        items: &[StoredResource],
+        items: Vec<StoredResource>,
         projection: &Projection,
     ) -> CoreResult<Vec<Rendered>> {
         let rt = resource_type(kind);
@@ -119,16 +118,18 @@ impl Directory {
             None
         };
         Ok(items
-            .iter()
-            .map(|r| {
-                let g = match (&r.groups, &groups) {
+            .into_iter()
+            .map(|mut r| {
+                let own = r.groups.take();
+                let g = match (&own, &groups) {
                     (Some(own), _) => Some(own.as_slice()),
                     (None, Some(m)) => Some(m.get(&r.id).map(Vec::as_slice).unwrap_or(&[])),
                     (None, None) => None,
                 };
+                let version = r.version;
                 Rendered {
-                    json: projection.apply(rt, &full_json(ctx, r, g)),
-                    version: r.version,
+                    json: projection.apply_owned(rt, full_json(ctx, r, g)),
+                    version,
                 }
             })
             .collect())
@@ -137,12 +138,10 @@ impl Directory {
     pub(super) async fn render_one(
         &self,
         ctx: &TenantContext,
-        r: &StoredResource,
+        r: StoredResource,
         projection: &Projection,
     ) -> CoreResult<Rendered> {
-        let mut v = self
-            .render_many(ctx, r.kind, std::slice::from_ref(r), projection)
-            .await?;
+        let mut v = self.render_many(ctx, r.kind, vec![r], projection).await?;
         v.pop()
             .ok_or_else(|| crate::error::CoreError::Internal("render produced nothing".into()))
     }

@@ -64,7 +64,7 @@ impl Directory {
             .get(ctx.tenant, kind, id, with_computed)
             .await?
             .ok_or_else(|| not_found(kind, id))?;
-        self.render_one(ctx, &r, projection).await
+        self.render_one(ctx, r, projection).await
     }
 
     pub async fn create(
@@ -306,7 +306,7 @@ impl Directory {
         {
             stored.members = Some(self.store.members(ctx.tenant, &stored.id).await?);
         }
-        let rendered = self.render_one(ctx, &stored, projection).await?;
+        let rendered = self.render_one(ctx, stored, projection).await?;
         Ok(WriteResult {
             rendered: Some(rendered),
             id,

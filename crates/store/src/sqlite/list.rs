@@ -1,6 +1,6 @@
 //! List queries: the filter runs in SQL (indexed columns, JSON1 for the rest); sorting and both
 //! paging styles — index (`startIndex`/`count`) and cursor (RFC 9865) — happen in SQL as well.
-//! The count and the page are read in one read transaction, so they agree.
+//! The count and the page are read in one job, inside one read transaction, so they agree.
 
 use base64::Engine;
 use rusqlite::{params_from_iter, Connection};
@@ -83,7 +83,6 @@ pub(crate) fn list(
         }
     };
     let tbl = table(kind);
-    let tx = conn.unchecked_transaction().map_err(backend)?;
     let mut items = Vec::new();
     let mut next_cursor = None;
     // The total is known without counting when the page is not full and either starts at the
@@ -101,7 +100,7 @@ pub(crate) fn list(
             i64::try_from(count).unwrap_or(i64::MAX).saturating_add(1),
         ));
         page_binds.push(Bind::Int(i64::try_from(offset).unwrap_or(i64::MAX)));
-        let mut stmt = tx.prepare_cached(&sql).map_err(backend)?;
+        let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
         let rows = stmt
             .query_map(params_from_iter(page_binds.iter().map(sql_value)), |r| {
                 Ok((r.get::<_, i64>(0)?, resource_from_row(kind, r)?))
@@ -129,7 +128,7 @@ pub(crate) fn list(
         Some(n) => n,
         None => {
             let count_sql = format!("SELECT COUNT(*) FROM {tbl} r WHERE {where_sql}");
-            let n: i64 = tx
+            let n: i64 = conn
                 .prepare_cached(&count_sql)
                 .and_then(|mut s| {
                     s.query_row(params_from_iter(binds.iter().map(sql_value)), |r| r.get(0))
@@ -139,9 +138,8 @@ pub(crate) fn list(
         }
     };
     if q.with_computed {
-        members::attach_computed(&tx, tenant, kind, &mut items)?;
+        members::attach_computed(conn, tenant, kind, &mut items)?;
     }
-    drop(tx);
     Ok(ListPage {
         total_results: total,
         items,

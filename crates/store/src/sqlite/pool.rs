@@ -99,9 +99,7 @@ impl Pool {
     ) -> Result<T, StoreError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let job: ReadJob = Box::new(move |conn| {
-            let result =
-                catch_unwind(AssertUnwindSafe(|| f(conn))).unwrap_or_else(|_| Err(panic_error()));
-            let _ = tx.send(result);
+            let _ = tx.send(in_read_transaction(conn, f));
         });
         self.readers
             .send(job)
@@ -131,6 +129,21 @@ impl Pool {
         rx.await
             .map_err(|_| StoreError::Backend("the writer thread dropped a job".into()))?
     }
+}
+
+/// One read transaction for the whole job: its statements see one snapshot (a count and its
+/// page agree), and the WAL read lock is taken once instead of once per statement.
+fn in_read_transaction<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.execute_batch("BEGIN").map_err(backend)?;
+    let result = catch_unwind(AssertUnwindSafe(|| f(conn))).unwrap_or_else(|_| Err(panic_error()));
+    if let Err(e) = conn.execute_batch("COMMIT") {
+        let _ = conn.execute_batch("ROLLBACK");
+        return Err(backend(e));
+    }
+    result
 }
 
 fn in_savepoint<T>(
