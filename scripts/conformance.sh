@@ -31,6 +31,29 @@ usage() {
     sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 }
 
+# A fresh Debian has python3 and pip but not always the venv module (package python3-venv):
+# try venv, then virtualenv from pip, then install python3-venv with apt when we are root.
+make_venv() {
+    local py="$1"
+    if "$py" -m venv "$VENV" >/dev/null 2>&1; then
+        return 0
+    fi
+    rm -rf "$VENV"
+    echo "conformance: '$py -m venv' is unavailable; trying virtualenv from pip" >&2
+    if "$py" -m pip install --quiet --disable-pip-version-check --user virtualenv >&2 2>/dev/null \
+        && "$py" -m virtualenv --quiet "$VENV" >&2; then
+        return 0
+    fi
+    rm -rf "$VENV"
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+        echo "conformance: installing python3-venv with apt-get" >&2
+        apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >&2
+        "$py" -m venv "$VENV" && return 0
+    fi
+    echo "conformance: cannot create a virtualenv; install python3-venv (Debian) and retry" >&2
+    exit 2
+}
+
 setup_venv() {
     local want have py
     want="$(sha256sum "$REQ" | cut -d' ' -f1)"
@@ -45,7 +68,7 @@ setup_venv() {
             exit 2
         fi
         echo "conformance: creating $VENV" >&2
-        "$py" -m venv "$VENV"
+        make_venv "$py"
     fi
     echo "conformance: installing pinned packages from ${REQ#"$ROOT"/}" >&2
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
