@@ -10,7 +10,7 @@ use scimitar_scim::schema::ResourceKind;
 use super::params::{if_match, if_none_match_hits, Params};
 use crate::body::ScimJson;
 use crate::error::ApiResult;
-use crate::response::{resource, scim};
+use crate::response::{empty, resource, scim};
 use crate::AppState;
 
 pub async fn list(
@@ -53,13 +53,7 @@ pub async fn get(
     let projection = Params::from_raw(query).projection(kind)?;
     let r = state.directory.get(&ctx, kind, &id, &projection).await?;
     if if_none_match_hits(&headers, r.version) {
-        let mut resp = StatusCode::NOT_MODIFIED.into_response();
-        if let Ok(v) =
-            axum::http::HeaderValue::from_str(&scimitar_core::service::etag_for(r.version))
-        {
-            resp.headers_mut().insert(axum::http::header::ETAG, v);
-        }
-        return Ok(resp);
+        return Ok(empty(StatusCode::NOT_MODIFIED, r.version));
     }
     Ok(resource(StatusCode::OK, &r.json, r.version))
 }
@@ -104,15 +98,7 @@ pub async fn patch(
         .await?;
     match w.rendered {
         Some(r) => Ok(resource(StatusCode::OK, &r.json, r.version)),
-        None => {
-            let mut resp = StatusCode::NO_CONTENT.into_response();
-            if let Ok(v) =
-                axum::http::HeaderValue::from_str(&scimitar_core::service::etag_for(w.version))
-            {
-                resp.headers_mut().insert(axum::http::header::ETAG, v);
-            }
-            Ok(resp)
-        }
+        None => Ok(empty(StatusCode::NO_CONTENT, w.version)),
     }
 }
 

@@ -30,16 +30,8 @@ pub fn canonical_datetime(s: &str) -> Option<String> {
     if !(0..=9999).contains(&t.year()) {
         return None;
     }
-    Some(format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.microsecond()
-    ))
+    // The same fixed-width form the store writes `created`/`lastModified` in.
+    Some(scimitar_core::clock::format_timestamp(t))
 }
 
 /// The `search` document for `data` (canonical resource JSON, extension attributes under their
