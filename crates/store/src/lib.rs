@@ -2,8 +2,10 @@
 //! [`sqlite`]; each backend keeps its own migrations folder, embedded in the binary and applied
 //! at start. Service code never asks which backend it is talking to.
 
+pub mod postgres;
 pub mod sqlite;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use std::sync::Arc;
@@ -20,7 +22,7 @@ pub struct Stores {
 /// Errors opening a database (the traits have their own error type).
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    #[error("unsupported database URL '{0}': use sqlite://PATH (postgres:// is planned)")]
+    #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://USER@HOST/DATABASE")]
     Unsupported(String),
     #[error("cannot open the database: {0}")]
     Connect(String),
@@ -30,6 +32,13 @@ pub enum OpenError {
 pub async fn open(url: &str) -> Result<Stores, OpenError> {
     if url.starts_with("sqlite:") {
         let store = Arc::new(SqliteStore::open(url).await?);
+        return Ok(Stores {
+            directory: store.clone(),
+            tenants: store,
+        });
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = Arc::new(PgStore::open(url).await?);
         return Ok(Stores {
             directory: store.clone(),
             tenants: store,

@@ -18,6 +18,49 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_scimitar")
 }
 
+/// Which database the test servers use: `SCIMITAR_TEST_BACKEND=postgres` runs the whole suite
+/// on PostgreSQL (a fresh database per server on `SCIMITAR_TEST_POSTGRES`, default
+/// `postgres://postgres@127.0.0.1:5432/postgres`); anything else, SQLite in the data directory.
+fn postgres_database() -> Option<String> {
+    if std::env::var("SCIMITAR_TEST_BACKEND").as_deref() != Ok("postgres") {
+        return None;
+    }
+    let admin = std::env::var("SCIMITAR_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("scimitar_it_{}_{}", std::process::id(), uuid_like());
+    let out = std::process::Command::new("psql")
+        .args([
+            admin.as_str(),
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-qc",
+            &format!("CREATE DATABASE {name}"),
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("psql is needed to create a PostgreSQL test database: {e}"));
+    assert!(
+        out.status.success(),
+        "cannot create a PostgreSQL test database on {admin}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or(admin.clone());
+    Some(format!("{base}/{name}"))
+}
+
+fn uuid_like() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{t:x}{n}")
+}
+
 /// A running `scimitar serve` with its own data directory; killed on drop.
 pub struct Server {
     /// `http://127.0.0.1:PORT`
@@ -25,15 +68,23 @@ pub struct Server {
     /// The bootstrap token of tenant `default`.
     pub token: String,
     pub data_dir: tempfile::TempDir,
+    /// The PostgreSQL database of this server, when the suite runs on PostgreSQL.
+    pub database_url: Option<String>,
     child: Child,
 }
 
 impl Server {
     pub async fn start() -> Server {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let mut child = Command::new(bin())
+        let database_url = postgres_database();
+        let mut command = Command::new(bin());
+        command
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir.path())
+            .arg(data_dir.path());
+        if let Some(url) = &database_url {
+            command.args(["--database-url", url]);
+        }
+        let mut child = command
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -64,6 +115,7 @@ impl Server {
             base,
             token,
             data_dir,
+            database_url,
             child,
         }
     }
@@ -83,13 +135,15 @@ impl Server {
 
     /// Run the CLI against this server's data directory; returns (exit ok, stdout, stderr).
     pub async fn cli(&self, args: &[&str]) -> (bool, String, String) {
-        let out = Command::new(bin())
+        let mut command = Command::new(bin());
+        command
             .args(args)
             .arg("--data-dir")
-            .arg(self.data_dir.path())
-            .output()
-            .await
-            .expect("run scimitar");
+            .arg(self.data_dir.path());
+        if let Some(url) = &self.database_url {
+            command.args(["--database-url", url]);
+        }
+        let out = command.output().await.expect("run scimitar");
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -338,4 +392,25 @@ pub fn url_encode(s: &str) -> String {
         }
     }
     out
+}
+
+impl Drop for Server {
+    /// A PostgreSQL test database is dropped with its server (`WITH (FORCE)` ends the server's
+    /// connections first).
+    fn drop(&mut self) {
+        let Some(url) = &self.database_url else {
+            return;
+        };
+        let Some((base, name)) = url.rsplit_once('/') else {
+            return;
+        };
+        let admin = format!("{base}/postgres");
+        let _ = std::process::Command::new("psql")
+            .args([
+                admin.as_str(),
+                "-qc",
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            ])
+            .output();
+    }
 }

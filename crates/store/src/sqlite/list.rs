@@ -13,12 +13,12 @@ use super::row::{resource_from_row, sql_value, table, SELECT_COLUMNS};
 use super::{backend, members};
 
 /// Cursor contents: after a sequence number (unsorted) or at an offset (sorted).
-enum Cursor {
+pub(crate) enum Cursor {
     AfterSeq(i64),
     Offset(u64),
 }
 
-fn encode_cursor(c: Cursor) -> String {
+pub(crate) fn encode_cursor(c: Cursor) -> String {
     let raw = match c {
         Cursor::AfterSeq(s) => format!("s{s}"),
         Cursor::Offset(o) => format!("o{o}"),
@@ -30,7 +30,7 @@ fn invalid_cursor(detail: String) -> StoreError {
     StoreError::Scim(ScimError::new(400, Some(ScimType::InvalidCursor), detail))
 }
 
-fn decode_cursor(s: &str) -> Result<Cursor, StoreError> {
+pub(crate) fn decode_cursor(s: &str) -> Result<Cursor, StoreError> {
     let bad = || invalid_cursor(format!("cursor '{s}' is not one this server issued"));
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(s)

@@ -5,10 +5,10 @@
 mod changes;
 mod directory;
 pub mod filter_sql;
-mod list;
+pub(crate) mod list;
 mod members;
 mod pool;
-mod row;
+pub(crate) mod row;
 pub mod search_doc;
 mod tenants;
 
