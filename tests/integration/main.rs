@@ -13,3 +13,4 @@ mod entra;
 mod isolation;
 mod okta;
 mod paging;
+mod replicas;

@@ -27,6 +27,12 @@ fn postgres_database() -> Option<String> {
     }
     let admin = std::env::var("SCIMITAR_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    Some(postgres_database_on(&admin))
+}
+
+/// Create a database on the admin URL's server; returns its URL.
+fn postgres_database_on(admin: &str) -> String {
+    let admin = admin.to_string();
     let name = format!("scimitar_it_{}_{}", std::process::id(), uuid_like());
     let out = std::process::Command::new("psql")
         .args([
@@ -47,7 +53,7 @@ fn postgres_database() -> Option<String> {
         .rsplit_once('/')
         .map(|(b, _)| b.to_string())
         .unwrap_or(admin.clone());
-    Some(format!("{base}/{name}"))
+    format!("{base}/{name}")
 }
 
 fn uuid_like() -> String {
@@ -70,13 +76,47 @@ pub struct Server {
     pub data_dir: tempfile::TempDir,
     /// The PostgreSQL database of this server, when the suite runs on PostgreSQL.
     pub database_url: Option<String>,
+    /// Whether dropping this server drops its PostgreSQL database (replicas share one).
+    owns_database: bool,
     child: Child,
 }
 
 impl Server {
     pub async fn start() -> Server {
+        let mut server = Self::start_on(postgres_database()).await;
+        assert!(!server.token.is_empty(), "no bootstrap token printed");
+        server.owns_database = true;
+        server
+    }
+
+    /// A fresh PostgreSQL database on the test server, for tests that need PostgreSQL whatever
+    /// the suite's backend (multi-replica tests). `None` when no server is reachable and CI is
+    /// not set; under `CI=true` an unreachable server fails the test.
+    pub fn new_postgres_database() -> Option<String> {
+        let admin = std::env::var("SCIMITAR_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let reachable = std::process::Command::new("psql")
+            .args([admin.as_str(), "-qAtc", "SELECT 1"])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        if !reachable {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "PostgreSQL is not reachable at {admin} (or psql is missing); CI=true requires it"
+            );
+            eprintln!(
+                "SKIPPING: PostgreSQL is not reachable at {admin}; set SCIMITAR_TEST_POSTGRES"
+            );
+            return None;
+        }
+        Some(postgres_database_on(&admin))
+    }
+
+    /// Start a server on the given database (`None`: SQLite in its own data directory). The
+    /// bootstrap token is printed only by the first server on an empty database.
+    pub async fn start_on(database_url: Option<String>) -> Server {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let database_url = postgres_database();
         let mut command = Command::new(bin());
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
@@ -108,7 +148,6 @@ impl Server {
         tokio::time::timeout(Duration::from_secs(30), read)
             .await
             .expect("server did not start in 30 s");
-        assert!(!token.is_empty(), "no bootstrap token printed");
         // Keep draining stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Server {
@@ -116,6 +155,7 @@ impl Server {
             token,
             data_dir,
             database_url,
+            owns_database: false,
             child,
         }
     }
@@ -158,6 +198,11 @@ impl Server {
         let (ok, out, err) = self.cli(&["token", "create", "--tenant", name]).await;
         assert!(ok, "token create failed: {err}");
         out.lines().last().expect("token line").trim().to_string()
+    }
+
+    /// Make this server drop its database when it goes (the one that created it).
+    pub fn own_database(&mut self) {
+        self.owns_database = true;
     }
 
     pub async fn stop(mut self) {
