@@ -29,6 +29,8 @@ pub enum Kind {
     GroupSmall,
     GroupBig,
     BulkCreate,
+    FilterDisplayNameCo,
+    FilterEmailCo,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -38,7 +40,7 @@ pub struct Scenario {
     pub kind: Kind,
 }
 
-pub const ALL: [Scenario; 10] = [
+pub const ALL: [Scenario; 12] = [
     Scenario {
         key: 'a',
         name: "no-work GET /livez (ceiling)",
@@ -88,6 +90,16 @@ pub const ALL: [Scenario; 10] = [
         key: 'j',
         name: "Bulk create",
         kind: Kind::BulkCreate,
+    },
+    Scenario {
+        key: 'k',
+        name: "filter displayName co",
+        kind: Kind::FilterDisplayNameCo,
+    },
+    Scenario {
+        key: 'l',
+        name: "filter emails.value co",
+        kind: Kind::FilterEmailCo,
     },
 ];
 
@@ -153,6 +165,27 @@ impl Bound {
         format!("/scim/v2/Users?filter={}", encode_query_value(&filter))
     }
 
+    /// A `co` filter on a substring that names one seeded user (the digits of its number, and
+    /// for emails the characters around them), so the result is small and the cost is the
+    /// search, not the response.
+    fn contains_filter(&self, attribute: &str, worker: &mut Worker) -> String {
+        // Numbers in the upper 90% have as many digits as the largest, so their digits name
+        // exactly one user ("User 123456" is no other user's substring when there are 1M).
+        let users = self.data.user_ids.len().max(1);
+        let low = users / 10;
+        let n = low + 1 + worker.rng.below(users - low);
+        let name = scim::seeded_user_name(n);
+        let needle = match attribute {
+            "displayName" => format!("User {n}"),
+            _ => name
+                .get(3..name.find('@').map_or(name.len(), |at| at + 4))
+                .unwrap_or(&name)
+                .to_string(),
+        };
+        let filter = format!("{attribute} co \"{needle}\"");
+        format!("/scim/v2/Users?filter={}", encode_query_value(&filter))
+    }
+
     fn membership(&self, group: Option<&str>, worker: &mut Worker) -> Planned {
         let group = group.unwrap_or("");
         let spares = &self.data.spare_ids;
@@ -208,6 +241,18 @@ impl Workload for Bound {
             }
             Kind::FilterUserName => planned(0, Method::GET, self.filter("userName", worker), None),
             Kind::FilterEmail => planned(0, Method::GET, self.filter("emails.value", worker), None),
+            Kind::FilterDisplayNameCo => planned(
+                0,
+                Method::GET,
+                self.contains_filter("displayName", worker),
+                None,
+            ),
+            Kind::FilterEmailCo => planned(
+                0,
+                Method::GET,
+                self.contains_filter("emails.value", worker),
+                None,
+            ),
             Kind::ListPage => {
                 let last_start = self.data.user_ids.len().saturating_sub(99).max(1);
                 let start = worker.rng.below(last_start) + 1;
@@ -284,7 +329,7 @@ mod tests {
             .map(|s| s.key)
             .collect();
         assert_eq!(keys, vec!['a', 'c']);
-        assert_eq!(select(None).unwrap().len(), 10);
+        assert_eq!(select(None).unwrap().len(), 12);
         assert!(select(Some("z")).is_err());
         assert!(select(Some(",")).is_err());
     }
@@ -348,5 +393,18 @@ mod tests {
             path.starts_with("/scim/v2/Users?filter=userName%20eq%20%22user000"),
             "{path}"
         );
+    }
+
+    #[test]
+    fn contains_filters_name_one_seeded_user_by_a_unique_substring() {
+        let scenarios = Bound::new(ALL[10], data(), 10);
+        let mut worker = worker(0, 0);
+        let path = scenarios.contains_filter("emails.value", &mut worker);
+        assert!(
+            path.starts_with("/scim/v2/Users?filter=emails.value%20co%20"),
+            "{path}"
+        );
+        let path = scenarios.contains_filter("displayName", &mut worker);
+        assert!(path.contains("User%20"), "{path}");
     }
 }
