@@ -2,6 +2,7 @@
 //! [`sqlite`]; each backend keeps its own migrations folder, embedded in the binary and applied
 //! at start. Service code never asks which backend it is talking to.
 
+mod filter_path;
 pub mod postgres;
 pub mod sqlite;
 
