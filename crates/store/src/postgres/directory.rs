@@ -358,13 +358,28 @@ impl DirectoryStore for PgStore {
         id: &str,
         with_computed: bool,
     ) -> Result<Option<StoredResource>, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(backend)?;
-        let Some(mut r) = fetch(&mut conn, tenant, kind, id).await? else {
+        // One statement: the row and, when asked, its computed attribute, in one snapshot.
+        let computed = if with_computed {
+            format!(", {}", super::members::computed_column(kind))
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "SELECT {SELECT_COLUMNS}{computed} FROM {} r WHERE r.tenant_id = $1 AND r.id = $2",
+            table(kind)
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(tenant.0)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?
+        else {
             return Ok(None);
         };
+        let mut r = resource_from_row(kind, &row)?;
         if with_computed {
-            super::members::attach_computed(&mut conn, tenant, kind, std::slice::from_mut(&mut r))
-                .await?;
+            super::members::read_computed(&row, &mut r)?;
         }
         Ok(Some(r))
     }

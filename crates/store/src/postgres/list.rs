@@ -1,6 +1,8 @@
 //! List queries on PostgreSQL: the same paging and sorting as SQLite (same cursor format), the
-//! filter translated by the PostgreSQL dialect of the filter translator. Count and page run in
-//! one REPEATABLE READ transaction so they agree.
+//! filter translated by the PostgreSQL dialect of the filter translator. Each list is one
+//! statement, so the page, its computed attributes and its count come from one snapshot: a first
+//! page that holds every match proves the total by itself; otherwise the count rides along as a
+//! subquery.
 
 use scimitar_core::{ListPage, ListQuery, PageRequest, StoreError, TenantId};
 use scimitar_scim::schema::ResourceKind;
@@ -72,74 +74,127 @@ impl PgStore {
             },
         };
         let tbl = table(kind);
-        let mut tx = self.pool.begin().await.map_err(backend)?;
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        let mut items = Vec::new();
-        let mut next_cursor = None;
-        let mut known_total: Option<u64> = None;
-        if count > 0 {
-            let mut sql = format!("SELECT {SELECT_COLUMNS} FROM {tbl} r WHERE {where_sql}");
-            let mut page_binds = binds.clone();
+        if count == 0 {
+            let total = count_only(self, tbl, &where_sql, &binds).await?;
+            return Ok(ListPage {
+                total_results: total,
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        }
+        let computed = if q.with_computed {
+            format!(", {}", super::members::computed_column(kind))
+        } else {
+            String::new()
+        };
+        // The page, as one statement; `with_total` adds the count as an uncorrelated subquery,
+        // which PostgreSQL runs once, in the same snapshot as the page.
+        let page = |with_total: bool| {
+            let mut sql = format!("SELECT {SELECT_COLUMNS}{computed}");
+            let mut page_binds = Vec::new();
+            if with_total {
+                sql.push_str(&format!(
+                    ", (SELECT COUNT(*) FROM {tbl} r WHERE {where_sql}) AS total"
+                ));
+                page_binds.extend(binds.iter().cloned());
+            }
+            sql.push_str(&format!(" FROM {tbl} r WHERE {where_sql}"));
+            page_binds.extend(binds.iter().cloned());
             if let Some(s) = after_seq {
                 sql.push_str(" AND r.seq > ?");
                 page_binds.push(Bind::Int(s));
             }
-            sql.push_str(&format!(" ORDER BY {order} LIMIT ? OFFSET ?"));
-            page_binds.push(Bind::Int(
-                i64::try_from(count).unwrap_or(i64::MAX).saturating_add(1),
-            ));
-            page_binds.push(Bind::Int(i64::try_from(offset).unwrap_or(i64::MAX)));
-            let sql = numbered(&sql, 1);
-            let rows = bind_all(sqlx::query(&sql), &page_binds)
-                .fetch_all(&mut *tx)
+            let offset_bind = Bind::Int(i64::try_from(offset).unwrap_or(i64::MAX));
+            let limit_bind = Bind::Int(i64::try_from(count).unwrap_or(i64::MAX).saturating_add(1));
+            if sort.is_none() && offset > 0 {
+                // A deep page in seq order: find its first seq on the index alone, instead of
+                // reading (and converting) every document before it.
+                sql.push_str(&format!(
+                    " AND r.seq >= (SELECT r.seq FROM {tbl} r WHERE {where_sql} \
+                     ORDER BY r.seq LIMIT 1 OFFSET ?) ORDER BY {order} LIMIT ?"
+                ));
+                page_binds.extend(binds.iter().cloned());
+                page_binds.push(offset_bind);
+                page_binds.push(limit_bind);
+            } else {
+                sql.push_str(&format!(" ORDER BY {order} LIMIT ? OFFSET ?"));
+                page_binds.push(limit_bind);
+                page_binds.push(offset_bind);
+            }
+            (numbered(&sql, 1), page_binds)
+        };
+        // A first page that holds every match proves the total without counting: one statement.
+        let alone = offset == 0 && after_seq.is_none();
+        let mut rows = Vec::new();
+        let mut total = None;
+        if alone {
+            let (sql, page_binds) = page(false);
+            rows = bind_all(sqlx::query(&sql), &page_binds)
+                .fetch_all(&self.pool)
                 .await
                 .map_err(backend)?;
-            let more = rows.len() as u64 > count;
-            if !more && after_seq.is_none() && (offset == 0 || !rows.is_empty()) {
-                known_total = Some(offset + rows.len() as u64);
-            }
-            let mut last_seq = None;
-            for row in rows
-                .iter()
-                .take(usize::try_from(count).unwrap_or(usize::MAX))
-            {
-                last_seq = Some(row.try_get::<i64, _>("seq").map_err(backend)?);
-                items.push(resource_from_row(kind, row)?);
-            }
-            if more && matches!(q.page, PageRequest::Cursor { .. }) {
-                next_cursor = Some(match (&sort, last_seq) {
-                    (None, Some(seq)) => encode_cursor(Cursor::AfterSeq(seq)),
-                    _ => encode_cursor(Cursor::Offset(offset + count)),
-                });
+            if rows.len() as u64 <= count {
+                total = Some(rows.len() as u64);
             }
         }
-        let total = match known_total {
-            Some(n) => n,
-            None => {
-                let sql = numbered(
-                    &format!("SELECT COUNT(*) AS n FROM {tbl} r WHERE {where_sql}"),
-                    1,
-                );
-                let n: i64 = bind_all(sqlx::query(&sql), &binds)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(backend)?
-                    .try_get("n")
-                    .map_err(backend)?;
-                n.max(0) as u64
-            }
-        };
-        if q.with_computed {
-            super::members::attach_computed(&mut tx, tenant, kind, &mut items).await?;
+        if total.is_none() {
+            let (sql, page_binds) = page(true);
+            rows = bind_all(sqlx::query(&sql), &page_binds)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend)?;
+            total = match rows.first() {
+                Some(row) => Some(row.try_get::<i64, _>("total").map_err(backend)?.max(0) as u64),
+                // Past the end: no row carries the count.
+                None => Some(count_only(self, tbl, &where_sql, &binds).await?),
+            };
         }
-        tx.commit().await.map_err(backend)?;
+        let more = rows.len() as u64 > count;
+        let mut items = Vec::new();
+        let mut last_seq = None;
+        for row in rows
+            .iter()
+            .take(usize::try_from(count).unwrap_or(usize::MAX))
+        {
+            last_seq = Some(row.try_get::<i64, _>("seq").map_err(backend)?);
+            let mut item = resource_from_row(kind, row)?;
+            if q.with_computed {
+                super::members::read_computed(row, &mut item)?;
+            }
+            items.push(item);
+        }
+        let mut next_cursor = None;
+        if more && matches!(q.page, PageRequest::Cursor { .. }) {
+            next_cursor = Some(match (&sort, last_seq) {
+                (None, Some(seq)) => encode_cursor(Cursor::AfterSeq(seq)),
+                _ => encode_cursor(Cursor::Offset(offset + count)),
+            });
+        }
+        let total = total.unwrap_or_default();
         Ok(ListPage {
             total_results: total,
             items,
             next_cursor,
         })
     }
+}
+
+/// The number of matches alone (a `count=0` request, or a page past the end).
+async fn count_only(
+    store: &PgStore,
+    tbl: &str,
+    where_sql: &str,
+    binds: &[Bind],
+) -> Result<u64, StoreError> {
+    let sql = numbered(
+        &format!("SELECT COUNT(*) AS n FROM {tbl} r WHERE {where_sql}"),
+        1,
+    );
+    let n: i64 = bind_all(sqlx::query(&sql), binds)
+        .fetch_one(&store.pool)
+        .await
+        .map_err(backend)?
+        .try_get("n")
+        .map_err(backend)?;
+    Ok(n.max(0) as u64)
 }

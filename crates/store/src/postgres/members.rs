@@ -213,25 +213,69 @@ pub(crate) async fn groups_of(
     Ok(out)
 }
 
-/// Fill in Group.members or User.groups for each resource.
-pub(crate) async fn attach_computed(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    kind: ResourceKind,
-    items: &mut [StoredResource],
-) -> Result<(), StoreError> {
+/// The computed attribute of row `r` as one JSON text column, so a read brings it in the same
+/// statement (one round trip, one snapshot): Group.members as `[[id, type], ...]` ordered by id,
+/// User.groups as `[[id, display, direct], ...]` (direct 1/0) ordered by display name then id,
+/// including the groups reached through nested groups. `UNION` (not `UNION ALL`) ends a walk
+/// around a membership cycle.
+pub(crate) fn computed_column(kind: ResourceKind) -> &'static str {
     match kind {
         ResourceKind::Group => {
-            for item in items.iter_mut() {
-                item.members = Some(list(conn, tenant, &item.id).await?);
-            }
+            "(SELECT COALESCE(json_agg(json_build_array(m.member_id, m.member_type) \
+                 ORDER BY m.member_id), '[]')::text \
+               FROM group_members m WHERE m.group_id = r.id) AS computed"
+        }
+        // Most users are in no group: one index probe answers them without starting the walk.
+        ResourceKind::User => {
+            "CASE WHEN NOT EXISTS (SELECT 1 FROM group_members e WHERE e.member_id = r.id) \
+               THEN '[]' ELSE \
+             (SELECT COALESCE(json_agg(json_build_array(x.group_id, x.display_name, x.direct) \
+                 ORDER BY x.display_name_ci, x.group_id), '[]')::text \
+               FROM (WITH RECURSIVE up(group_id, direct) AS ( \
+                       SELECT gm.group_id, 1 FROM group_members gm WHERE gm.member_id = r.id \
+                       UNION SELECT gm.group_id, 0 FROM group_members gm \
+                         JOIN up ON gm.member_id = up.group_id) \
+                     SELECT up.group_id, MAX(up.direct) AS direct, g.display_name, g.display_name_ci \
+                     FROM up JOIN groups g ON g.id = up.group_id AND g.tenant_id = r.tenant_id \
+                     GROUP BY up.group_id, g.display_name, g.display_name_ci) x) END AS computed"
+        }
+    }
+}
+
+/// Fill in Group.members or User.groups from the `computed` column of [`computed_column`].
+pub(crate) fn read_computed(
+    row: &sqlx::postgres::PgRow,
+    item: &mut StoredResource,
+) -> Result<(), StoreError> {
+    let text: String = row.try_get("computed").map_err(backend)?;
+    let corrupt = |e: serde_json::Error| StoreError::Backend(format!("computed attribute: {e}"));
+    match item.kind {
+        ResourceKind::Group => {
+            let pairs: Vec<(String, String)> = serde_json::from_str(&text).map_err(corrupt)?;
+            item.members = Some(
+                pairs
+                    .into_iter()
+                    .map(|(value, t)| Member {
+                        value,
+                        kind: kind_of(&t),
+                        display: None,
+                    })
+                    .collect(),
+            );
         }
         ResourceKind::User => {
-            let ids: Vec<String> = items.iter().map(|r| r.id.clone()).collect();
-            let mut groups = groups_of(conn, tenant, &ids).await?;
-            for item in items.iter_mut() {
-                item.groups = Some(groups.remove(&item.id).unwrap_or_default());
-            }
+            let triples: Vec<(String, String, i32)> =
+                serde_json::from_str(&text).map_err(corrupt)?;
+            item.groups = Some(
+                triples
+                    .into_iter()
+                    .map(|(group_id, display, direct)| GroupMembership {
+                        group_id,
+                        display,
+                        direct: direct == 1,
+                    })
+                    .collect(),
+            );
         }
     }
     Ok(())

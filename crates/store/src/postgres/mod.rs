@@ -10,6 +10,7 @@ pub mod filter_sql;
 mod list;
 mod members;
 mod tenants;
+mod upkeep;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -34,6 +35,10 @@ impl PgStore {
             .unwrap_or(16);
         let pool = PgPoolOptions::new()
             .max_connections(size)
+            // The default pings each connection before handing it out: one more round trip
+            // per query. A connection that died is reported by the query itself, and the pool
+            // drops it.
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await
@@ -42,7 +47,15 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| crate::OpenError::Connect(format!("migrations: {e}")))?;
+        upkeep::start(&pool).await;
         Ok(PgStore { pool })
+    }
+
+    /// Vacuum and analyze Scimitar's tables that are past autovacuum's default thresholds, as
+    /// the background upkeep does when autovacuum is off; returns each table and what was done.
+    /// Does nothing while another replica holds the upkeep lock.
+    pub async fn maintain_statistics(&self) -> Result<Vec<(String, &'static str)>, StoreError> {
+        upkeep::pass(&self.pool).await.map_err(backend)
     }
 }
 

@@ -29,6 +29,20 @@ fn server_url() -> String {
 /// A fresh database on the test server, or `None` (with a message) when no server is reachable
 /// and CI is not set. Under `CI=true` an unreachable server fails the test.
 pub async fn postgres() -> Option<(Backend, String)> {
+    let (url, name) = postgres_database().await?;
+    let stores = scimitar_store::open(&url).await.unwrap();
+    Some((
+        Backend {
+            directory: stores.directory,
+            tenants: stores.tenants,
+            _dir: None,
+        },
+        name,
+    ))
+}
+
+/// A fresh, empty database on the test server: its URL and name (for [`drop_database`]).
+pub async fn postgres_database() -> Option<(String, String)> {
     use sqlx::Connection;
     let admin_url = server_url();
     let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
@@ -58,17 +72,7 @@ pub async fn postgres() -> Option<(Backend, String)> {
         .rsplit_once('/')
         .map(|(b, _)| b.to_string())
         .unwrap_or(admin_url.clone());
-    let stores = scimitar_store::open(&format!("{base}/{name}"))
-        .await
-        .unwrap();
-    Some((
-        Backend {
-            directory: stores.directory,
-            tenants: stores.tenants,
-            _dir: None,
-        },
-        name,
-    ))
+    Some((format!("{base}/{name}"), name))
 }
 
 /// Drop test databases left by test processes that are gone (a test that panicked before its

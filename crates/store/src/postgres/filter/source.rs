@@ -116,12 +116,11 @@ impl Source {
             Source::Json { emails: false, .. } => None,
             // No stored text holds a NUL (see `operand::with_nul`); binding one would fail.
             _ if literal.contains('\0') => Some(text("FALSE")),
-            // Uncorrelated on purpose, as on SQLite: the index leads with tenant_id, which this
-            // fragment does not know, so it seeks once per tenant; `r.tenant_id = ?` keeps the
-            // caller's tenant only.
+            // Uncorrelated on purpose: one seek on the value index (which does not lead with
+            // the tenant, unknown to this fragment); `r.tenant_id = ?` keeps the caller's
+            // tenant only.
             Source::Json { emails: true, .. } => Some(frag(
-                "r.seq IN (SELECT e.user_seq FROM user_emails e \
-                 WHERE e.tenant_id IN (SELECT t.id FROM tenants t) AND e.value_ci = ?::text)",
+                "r.seq IN (SELECT e.user_seq FROM user_emails e WHERE e.value_ci = ?::text)",
                 vec![Bind::Text(fold_case(literal))],
             )),
             Source::Members => Some(frag(

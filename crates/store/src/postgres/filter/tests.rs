@@ -20,8 +20,6 @@ pub(super) use super::tests_fixture::{
     and, cmp, eq, not, or, path, people, pr, s, vp, Person, ENT,
 };
 
-const MIGRATION: &str = include_str!("../../../migrations/postgres/0001_directory.sql");
-
 fn url() -> String {
     std::env::var("SCIMITAR_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
@@ -94,10 +92,13 @@ pub(super) async fn empty_db() -> Option<TestDb> {
     let setup = format!("CREATE SCHEMA {schema}; SET search_path TO {schema}, public;");
     sqlx::raw_sql(&setup).execute(&mut conn).await.unwrap();
     let mut db = TestDb { conn, schema };
-    sqlx::raw_sql(MIGRATION)
-        .execute(&mut db.conn)
-        .await
-        .unwrap();
+    // Every migration, in order, as the store applies them.
+    for m in crate::postgres::MIGRATOR.iter() {
+        sqlx::raw_sql(m.sql.as_ref())
+            .execute(&mut db.conn)
+            .await
+            .unwrap();
+    }
     Some(db)
 }
 

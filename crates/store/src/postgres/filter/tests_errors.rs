@@ -224,7 +224,7 @@ fn sql_shapes() {
     assert_eq!(
         frag.sql,
         "(r.external_id = ?::text AND r.seq IN (SELECT e.user_seq FROM user_emails e \
-         WHERE e.tenant_id IN (SELECT t.id FROM tenants t) AND e.value_ci = ?::text))"
+         WHERE e.value_ci = ?::text))"
     );
     assert_eq!(
         frag.binds,
