@@ -1,8 +1,8 @@
 //! The PostgreSQL backend: for teams that outgrow one machine. Any number of stateless
 //! `scimitar serve` replicas share one database; every guarantee of the single node holds
 //! across them because it is enforced by the database: unique indexes (userName), row locks
-//! with version checks (If-Match, PATCH), primary keys (members), and a per-tenant advisory lock
-//! around the change-log append (positions commit in order).
+//! with version checks (If-Match, PATCH), primary keys (members), and a change-log sequencer
+//! that makes positions visible in order (see [`changes`]).
 
 mod changes;
 mod directory;
@@ -48,6 +48,7 @@ impl PgStore {
             .await
             .map_err(|e| crate::OpenError::Connect(format!("migrations: {e}")))?;
         upkeep::start(&pool).await;
+        tokio::spawn(changes::run_sequencer(pool.clone()));
         Ok(PgStore { pool })
     }
 
