@@ -1,8 +1,11 @@
 //! The outbound provisioning engine: connected apps, connectors, scoping, matching, the planner
 //! and the executor.
 //!
-//! For now it holds only the mapping-expression language ([`expr`]), the Entra-compatible
-//! `Append(...)`/`Switch(...)`/`IIF(...)` expressions that turn a source user or group into the
-//! value of one target attribute. The engine that runs them is still to come.
+//! Built so far: the mapping-expression language ([`expr`], Entra-compatible `Append(...)`,
+//! `Switch(...)`, `IIF(...)`), attribute mappings ([`mapping`]), scoping filters ([`scope`]) and
+//! connectors ([`connector`]). The planner, executor and scheduler are still to come.
 
+pub mod connector;
 pub mod expr;
+pub mod mapping;
+pub mod scope;
