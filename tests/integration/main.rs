@@ -5,6 +5,7 @@
 
 mod support;
 
+mod apps;
 mod bad_input;
 mod bulk;
 mod concurrency;

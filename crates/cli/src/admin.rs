@@ -45,7 +45,7 @@ async fn admin(settings: &Settings) -> anyhow::Result<TenantAdmin> {
     Ok(TenantAdmin::new(stores.tenants, Arc::new(SystemClock)))
 }
 
-fn explain(e: CoreError) -> anyhow::Error {
+pub(crate) fn explain(e: CoreError) -> anyhow::Error {
     match e {
         CoreError::Scim(s) => anyhow::anyhow!(s.detail),
         CoreError::Internal(m) => anyhow::anyhow!("internal error: {m}"),

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
+use scimitar_core::SecretKey;
 use serde::Deserialize;
 
 #[derive(Args, Debug, Clone)]
@@ -36,11 +37,14 @@ pub struct FileConfig {
     pub max_payload_size: Option<usize>,
     pub bulk_max_operations: Option<usize>,
     pub max_page_size: Option<u64>,
+    /// File holding the key that seals app credentials (base64 of 32 bytes).
+    pub secret_key_file: Option<PathBuf>,
 }
 
 pub struct Settings {
     pub file: FileConfig,
     pub database_url: String,
+    pub data_dir: PathBuf,
     pub json: bool,
 }
 
@@ -71,6 +75,7 @@ impl Settings {
         Ok(Settings {
             file,
             database_url,
+            data_dir,
             json: args.json,
         })
     }
@@ -79,10 +84,74 @@ impl Settings {
         redact(&self.database_url)
     }
 
+    /// The key that seals app credentials: `SCIMITAR_SECRET_KEY` (base64), else the file named
+    /// by `secret_key_file`, else `DATA_DIR/secret.key`, created (mode 0600) on first use. Every
+    /// replica on one PostgreSQL database needs the same key.
+    pub fn secret_key(&self) -> anyhow::Result<SecretKey> {
+        if let Ok(text) = std::env::var("SCIMITAR_SECRET_KEY") {
+            return SecretKey::from_base64(&text).context("SCIMITAR_SECRET_KEY");
+        }
+        let (path, configured) = match &self.file.secret_key_file {
+            Some(p) => (p.clone(), true),
+            None => (self.data_dir.join("secret.key"), false),
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => SecretKey::from_base64(&text)
+                .with_context(|| format!("the key file {}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !configured => {
+                let key = SecretKey::generate();
+                let created = write_private(&path, &key.to_base64()).with_context(|| {
+                    format!("cannot create the secret key file {}", path.display())
+                })?;
+                if created {
+                    return Ok(key);
+                }
+                // Another process created it a moment ago: use theirs.
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read the key file {}", path.display()))?;
+                SecretKey::from_base64(&text)
+                    .with_context(|| format!("the key file {}", path.display()))
+            }
+            Err(e) => {
+                Err(e).with_context(|| format!("cannot read the key file {}", path.display()))
+            }
+        }
+    }
+
     pub async fn open_stores(&self) -> anyhow::Result<scimitar_store::Stores> {
         scimitar_store::open(&self.database_url)
             .await
             .with_context(|| format!("opening {}", self.redacted_database_url()))
+    }
+}
+
+/// Create `path` with `text`, readable by its owner only, atomically: written to a temporary
+/// file, then linked into place, so a process starting at the same moment either sees the whole
+/// key or creates nothing. Returns false when another process created the file first.
+fn write_private(path: &Path, text: &str) -> std::io::Result<bool> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = options.open(&tmp).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        file.write_all(b"\n")?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
     }
 }
 

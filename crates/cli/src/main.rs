@@ -2,6 +2,7 @@
 //! (whether or not a server is running).
 
 mod admin;
+mod apps;
 mod config;
 mod serve;
 
@@ -37,6 +38,9 @@ enum Command {
     /// Manage bearer tokens.
     #[command(subcommand)]
     Token(admin::TokenCommand),
+    /// Manage connected apps (the SaaS applications Scimitar provisions into).
+    #[command(subcommand)]
+    App(apps::AppCommand),
     /// Apply pending database migrations and exit.
     Migrate,
 }
@@ -59,6 +63,7 @@ fn main() -> std::process::ExitCode {
             Command::Serve(args) => serve::run(settings, args).await,
             Command::Tenant(cmd) => admin::tenant(settings, cmd).await,
             Command::Token(cmd) => admin::token(settings, cmd).await,
+            Command::App(cmd) => apps::app(settings, cmd).await,
             Command::Migrate => {
                 settings.open_stores().await?;
                 println!("migrations applied to {}", settings.redacted_database_url());

@@ -1,10 +1,11 @@
-//! The storage traits: small, async, storage-agnostic. SQLite implements them today; PostgreSQL
-//! next. Every write appends its change records in the same transaction.
+//! The storage traits: small, async, storage-agnostic, implemented by SQLite and PostgreSQL.
+//! Every directory write appends its change records in the same transaction.
 
 use async_trait::async_trait;
 use scimitar_scim::schema::ResourceKind;
 use std::collections::HashMap;
 
+use crate::app::{AppChange, AppRecord};
 use crate::error::StoreResult;
 use crate::resource::{
     ChangeRecord, GroupMembership, ListPage, ListQuery, Member, NewResource, ResourceUpdate,
@@ -89,4 +90,23 @@ pub trait DirectoryStore: Send + Sync + 'static {
         position: i64,
         limit: i64,
     ) -> StoreResult<Vec<ChangeRecord>>;
+}
+
+/// Connected apps of a tenant. Names are unique per tenant, case-insensitively (a second one is
+/// `StoreError::Conflict`); credentials arrive and leave sealed.
+#[async_trait]
+pub trait AppStore: Send + Sync + 'static {
+    async fn create_app(&self, app: AppRecord) -> StoreResult<AppRecord>;
+    /// By name, case-insensitively.
+    async fn app_by_name(&self, tenant: TenantId, name: &str) -> StoreResult<Option<AppRecord>>;
+    /// Ordered by name.
+    async fn list_apps(&self, tenant: TenantId) -> StoreResult<Vec<AppRecord>>;
+    /// `StoreError::NotFound`, or `VersionMismatch` when `expected_version` is stale.
+    async fn update_app(
+        &self,
+        tenant: TenantId,
+        id: &str,
+        change: AppChange,
+    ) -> StoreResult<AppRecord>;
+    async fn delete_app(&self, tenant: TenantId, id: &str) -> StoreResult<()>;
 }

@@ -11,13 +11,14 @@ pub use sqlite::SqliteStore;
 
 use std::sync::Arc;
 
-use scimitar_core::{DirectoryStore, TenantStore};
+use scimitar_core::{AppStore, DirectoryStore, TenantStore};
 
-/// Both storage traits, from one connection.
+/// Every storage trait, from one connection.
 #[derive(Clone)]
 pub struct Stores {
     pub directory: Arc<dyn DirectoryStore>,
     pub tenants: Arc<dyn TenantStore>,
+    pub apps: Arc<dyn AppStore>,
 }
 
 /// Errors opening a database (the traits have their own error type).
@@ -35,14 +36,16 @@ pub async fn open(url: &str) -> Result<Stores, OpenError> {
         let store = Arc::new(SqliteStore::open(url).await?);
         return Ok(Stores {
             directory: store.clone(),
-            tenants: store,
+            tenants: store.clone(),
+            apps: store,
         });
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let store = Arc::new(PgStore::open(url).await?);
         return Ok(Stores {
             directory: store.clone(),
-            tenants: store,
+            tenants: store.clone(),
+            apps: store,
         });
     }
     Err(OpenError::Unsupported(

@@ -15,6 +15,7 @@ use scimitar_scim::schema::ResourceKind;
 use serde_json::json;
 
 #[path = "directory/backends.rs"]
+#[allow(dead_code)]
 mod backends;
 use backends::Backend;
 

@@ -4,6 +4,7 @@
 //! ids and timestamps, translates Group member operations into row operations (so adding one
 //! member never loads the others), retries optimistic PATCHes, and renders resources.
 
+mod apps;
 mod bulk;
 mod groups_patch;
 mod list;
@@ -11,6 +12,7 @@ mod render;
 mod tenants;
 mod write;
 
+pub use apps::{parse_scim_url, AppAdmin, AppView};
 pub use bulk::{BulkOutcome, BulkRequest};
 pub use list::ListParams;
 pub use tenants::{policy_named, Authenticated, TenantAdmin};

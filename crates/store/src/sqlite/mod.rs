@@ -2,6 +2,7 @@
 //! a few reader threads (see [`pool`]). Each trait method is one job: its statements run back
 //! to back on one connection, with prepared statements cached.
 
+mod apps;
 mod changes;
 mod directory;
 pub mod filter_sql;
@@ -23,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_directory.sql"),
     include_str!("../../migrations/sqlite/0002_planner_stats.sql"),
     include_str!("../../migrations/sqlite/0003_tenant_order.sql"),
+    include_str!("../../migrations/sqlite/0004_apps.sql"),
 ];
 
 pub struct SqliteStore {

@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use scimitar_core::{DirectoryStore, TenantStore};
+use scimitar_core::{AppStore, DirectoryStore, TenantStore};
 
 pub struct Backend {
     pub directory: Arc<dyn DirectoryStore>,
     pub tenants: Arc<dyn TenantStore>,
+    pub apps: Arc<dyn AppStore>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -17,6 +18,7 @@ pub async fn sqlite() -> Backend {
     Backend {
         directory: stores.directory,
         tenants: stores.tenants,
+        apps: stores.apps,
         _dir: Some(dir),
     }
 }
@@ -35,6 +37,7 @@ pub async fn postgres() -> Option<(Backend, String)> {
         Backend {
             directory: stores.directory,
             tenants: stores.tenants,
+            apps: stores.apps,
             _dir: None,
         },
         name,

@@ -1,0 +1,178 @@
+//! `AppStore` for PostgreSQL: the same rows as on SQLite, `settings` as JSONB. An update locks
+//! the row (`FOR UPDATE`) and checks the version, so two replicas changing one app never lose
+//! either change silently.
+
+use async_trait::async_trait;
+use scimitar_core::{AppChange, AppRecord, AppState, AppStore, Deprovision, StoreError, TenantId};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
+
+use super::{backend, is_unique_violation, PgStore};
+
+const COLUMNS: &str = "id, tenant_id, name, scim_url, auth_sealed, state, deprovision, \
+                       settings::text AS settings, created, updated, version";
+
+fn app_from(r: &PgRow) -> Result<AppRecord, StoreError> {
+    let id: String = r.try_get("id").map_err(backend)?;
+    let state: String = r.try_get("state").map_err(backend)?;
+    let deprovision: String = r.try_get("deprovision").map_err(backend)?;
+    let settings: String = r.try_get("settings").map_err(backend)?;
+    Ok(AppRecord {
+        tenant: TenantId(r.try_get("tenant_id").map_err(backend)?),
+        name: r.try_get("name").map_err(backend)?,
+        scim_url: r.try_get("scim_url").map_err(backend)?,
+        auth_sealed: r.try_get("auth_sealed").map_err(backend)?,
+        state: AppState::parse(&state)
+            .ok_or_else(|| StoreError::Backend(format!("app {id}: unknown state {state:?}")))?,
+        deprovision: Deprovision::parse(&deprovision).ok_or_else(|| {
+            StoreError::Backend(format!("app {id}: unknown deprovision {deprovision:?}"))
+        })?,
+        settings: serde_json::from_str(&settings)
+            .map_err(|e| StoreError::Backend(format!("app {id}: settings: {e}")))?,
+        created: r.try_get("created").map_err(backend)?,
+        updated: r.try_get("updated").map_err(backend)?,
+        version: r.try_get("version").map_err(backend)?,
+        id,
+    })
+}
+
+async fn by_id(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: &str,
+    lock: bool,
+) -> Result<Option<AppRecord>, StoreError> {
+    let lock = if lock { " FOR UPDATE" } else { "" };
+    let sql = format!("SELECT {COLUMNS} FROM apps WHERE tenant_id = $1 AND id = $2{lock}");
+    sqlx::query(&sql)
+        .bind(tenant.0)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map_err(backend)?
+        .as_ref()
+        .map(app_from)
+        .transpose()
+}
+
+#[async_trait]
+impl AppStore for PgStore {
+    async fn create_app(&self, app: AppRecord) -> Result<AppRecord, StoreError> {
+        let sql = format!(
+            "INSERT INTO apps (id, tenant_id, name, name_ci, scim_url, auth_sealed, state, \
+             deprovision, settings, created, updated, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12) RETURNING {COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(&app.id)
+            .bind(app.tenant.0)
+            .bind(&app.name)
+            .bind(app.name.to_ascii_lowercase())
+            .bind(&app.scim_url)
+            .bind(&app.auth_sealed)
+            .bind(app.state.as_str())
+            .bind(app.deprovision.as_str())
+            .bind(app.settings.to_string())
+            .bind(&app.created)
+            .bind(&app.updated)
+            .bind(app.version)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Conflict(app.name.clone())
+                } else {
+                    backend(e)
+                }
+            })?;
+        app_from(&row)
+    }
+
+    async fn app_by_name(
+        &self,
+        tenant: TenantId,
+        name: &str,
+    ) -> Result<Option<AppRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM apps WHERE tenant_id = $1 AND name_ci = $2");
+        sqlx::query(&sql)
+            .bind(tenant.0)
+            .bind(name.to_ascii_lowercase())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?
+            .as_ref()
+            .map(app_from)
+            .transpose()
+    }
+
+    async fn list_apps(&self, tenant: TenantId) -> Result<Vec<AppRecord>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM apps WHERE tenant_id = $1 ORDER BY name_ci");
+        sqlx::query(&sql)
+            .bind(tenant.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?
+            .iter()
+            .map(app_from)
+            .collect()
+    }
+
+    async fn update_app(
+        &self,
+        tenant: TenantId,
+        id: &str,
+        change: AppChange,
+    ) -> Result<AppRecord, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let current = by_id(&mut tx, tenant, id, true)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if change
+            .expected_version
+            .is_some_and(|v| v != current.version)
+        {
+            return Err(StoreError::VersionMismatch);
+        }
+        let sql = format!(
+            "UPDATE apps SET scim_url = $1, auth_sealed = $2, state = $3, deprovision = $4, \
+             settings = $5::jsonb, updated = $6, version = version + 1 \
+             WHERE tenant_id = $7 AND id = $8 RETURNING {COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(change.scim_url.as_ref().unwrap_or(&current.scim_url))
+            .bind(change.auth_sealed.as_ref().unwrap_or(&current.auth_sealed))
+            .bind(change.state.unwrap_or(current.state).as_str())
+            .bind(change.deprovision.unwrap_or(current.deprovision).as_str())
+            .bind(
+                change
+                    .settings
+                    .as_ref()
+                    .unwrap_or(&current.settings)
+                    .to_string(),
+            )
+            .bind(&change.now)
+            .bind(tenant.0)
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let app = app_from(&row)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(app)
+    }
+
+    async fn delete_app(&self, tenant: TenantId, id: &str) -> Result<(), StoreError> {
+        let n = sqlx::query("DELETE FROM apps WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.0)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?
+            .rows_affected();
+        if n == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+}

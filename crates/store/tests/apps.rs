@@ -1,0 +1,112 @@
+//! The `AppStore` suite, on SQLite and PostgreSQL: names unique per tenant case-insensitively,
+//! tenants isolated, versions guard updates, settings and sealed credentials stored as given.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use scimitar_core::{AppChange, AppRecord, AppState, Deprovision, StoreError, TenantId};
+use serde_json::json;
+
+#[path = "directory/backends.rs"]
+#[allow(dead_code)]
+mod backends;
+use backends::Backend;
+
+const NOW: &str = "2026-01-01T00:00:00.000000Z";
+const LATER: &str = "2026-01-02T00:00:00.000000Z";
+
+fn app(tenant: TenantId, id: &str, name: &str) -> AppRecord {
+    AppRecord {
+        id: id.into(),
+        tenant,
+        name: name.into(),
+        scim_url: "https://app.example.com/scim/v2".into(),
+        auth_sealed: format!("v1:sealed-{id}"),
+        state: AppState::Stopped,
+        deprovision: Deprovision::Disable,
+        settings: json!({}),
+        created: NOW.into(),
+        updated: NOW.into(),
+        version: 1,
+    }
+}
+
+async fn apps_are_per_tenant_and_unique_by_name(b: &Backend) {
+    let t1 = b.tenants.create_tenant("one", NOW).await.unwrap().id;
+    let t2 = b.tenants.create_tenant("two", NOW).await.unwrap().id;
+    let created = b.apps.create_app(app(t1, "a1", "Zoho-One")).await.unwrap();
+    assert_eq!(created, app(t1, "a1", "Zoho-One"));
+    assert!(matches!(
+        b.apps.create_app(app(t1, "a2", "zoho-one")).await,
+        Err(StoreError::Conflict(_))
+    ));
+    // Another tenant may use the name, and never sees the first tenant's app.
+    b.apps.create_app(app(t2, "b1", "zoho-one")).await.unwrap();
+    b.apps.create_app(app(t1, "a3", "Alpha")).await.unwrap();
+    let names: Vec<String> = b
+        .apps
+        .list_apps(t1)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(names, ["Alpha", "Zoho-One"]);
+    let found = b.apps.app_by_name(t1, "ZOHO-ONE").await.unwrap().unwrap();
+    assert_eq!(found.id, "a1");
+    assert_eq!(b.apps.app_by_name(t2, "alpha").await.unwrap(), None);
+    assert!(matches!(
+        b.apps.delete_app(t2, "a1").await,
+        Err(StoreError::NotFound)
+    ));
+    b.apps.delete_app(t1, "a1").await.unwrap();
+    assert_eq!(b.apps.app_by_name(t1, "zoho-one").await.unwrap(), None);
+    assert_eq!(b.apps.list_apps(t2).await.unwrap().len(), 1);
+}
+
+async fn updates_are_versioned_and_keep_what_they_do_not_change(b: &Backend) {
+    let t = b.tenants.create_tenant("t", NOW).await.unwrap().id;
+    b.apps.create_app(app(t, "a1", "app")).await.unwrap();
+    let settings = json!({"mappings": {"users": [{"target": "userName", "source": "[userName]"}]}});
+    let changed = b
+        .apps
+        .update_app(
+            t,
+            "a1",
+            AppChange {
+                expected_version: Some(1),
+                state: Some(AppState::Running),
+                settings: Some(settings.clone()),
+                now: LATER.into(),
+                ..AppChange::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed.version, 2);
+    let stored = b.apps.app_by_name(t, "app").await.unwrap().unwrap();
+    assert_eq!(stored, changed);
+    assert_eq!(stored.state, AppState::Running);
+    assert_eq!(stored.settings, settings);
+    assert_eq!(stored.updated, LATER);
+    assert_eq!(stored.scim_url, "https://app.example.com/scim/v2");
+    assert_eq!(stored.auth_sealed, "v1:sealed-a1");
+    assert_eq!(stored.deprovision, Deprovision::Disable);
+    let stale = AppChange {
+        expected_version: Some(1),
+        deprovision: Some(Deprovision::Delete),
+        now: LATER.into(),
+        ..AppChange::default()
+    };
+    assert!(matches!(
+        b.apps.update_app(t, "a1", stale).await,
+        Err(StoreError::VersionMismatch)
+    ));
+    let unchanged = b.apps.app_by_name(t, "app").await.unwrap().unwrap();
+    assert_eq!(unchanged.deprovision, Deprovision::Disable);
+    assert!(matches!(
+        b.apps.update_app(t, "nope", AppChange::default()).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+backends::on_every_backend!(apps_are_per_tenant_and_unique_by_name);
+backends::on_every_backend!(updates_are_versioned_and_keep_what_they_do_not_change);

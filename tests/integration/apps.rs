@@ -1,0 +1,172 @@
+//! `scimitar app ...` (issue 4): apps are created, listed, shown, changed and deleted from the
+//! CLI while the server runs; credentials are sealed at rest and never printed back; a
+//! different secret key cannot open them.
+
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+
+use crate::support::{bin, Server};
+
+const TOKEN: &str = "app-secret-token-0123456789-WXYZ";
+
+async fn json(server: &Server, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let (ok, out, err) = server.cli(&all).await;
+    assert!(ok, "{args:?} failed: {err}");
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+}
+
+#[tokio::test]
+async fn apps_are_managed_from_the_cli_and_their_credentials_never_shown() {
+    let server = Server::start().await;
+    let create = [
+        "app",
+        "create",
+        "Zoho-One",
+        "--tenant",
+        "default",
+        "--scim-url",
+        "https://zoho.example.com/scim/v2/",
+        "--bearer-token",
+        TOKEN,
+    ];
+    let (ok, out, err) = server.cli(&create).await;
+    assert!(ok, "create failed: {err}");
+    assert!(
+        !out.contains(TOKEN) && !err.contains(TOKEN),
+        "token printed: {out}"
+    );
+
+    // Read back: normalised URL, stopped, the token described by its last characters only.
+    let shown = json(&server, &["app", "show", "zoho-one", "--tenant", "default"]).await;
+    assert_eq!(shown["name"], "Zoho-One");
+    assert_eq!(shown["scimUrl"], "https://zoho.example.com/scim/v2");
+    assert_eq!(shown["state"], "stopped");
+    assert_eq!(shown["deprovision"], "disable");
+    assert_eq!(shown["auth"], "bearer token …WXYZ");
+    assert!(!shown.to_string().contains(TOKEN));
+    let list = json(&server, &["app", "list", "--tenant", "default"]).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    assert_eq!(list[0]["id"], shown["id"]);
+
+    // A second app of the same name (any case) is refused, and so is a URL with credentials.
+    let mut again = create;
+    again[2] = "ZOHO-ONE";
+    let (ok, _, err) = server.cli(&again).await;
+    assert!(!ok && err.contains("already exists"), "{err}");
+    let mut bad_url = create;
+    bad_url[2] = "other";
+    bad_url[6] = "https://user:pw@zoho.example.com/scim/v2";
+    let (ok, _, err) = server.cli(&bad_url).await;
+    assert!(!ok && err.contains("not in the SCIM URL"), "{err}");
+    assert_eq!(
+        json(&server, &["app", "list", "--tenant", "default"])
+            .await
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+
+    // At rest the token is sealed: not in the SQLite files, and the key file is private.
+    if server.database_url.is_none() {
+        for file in ["scimitar.db", "scimitar.db-wal"] {
+            let bytes = std::fs::read(server.data_dir.path().join(file)).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains(TOKEN), "plaintext token in {file}");
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(server.data_dir.path().join("secret.key")).unwrap();
+        assert_eq!(
+            meta.permissions().mode() & 0o077,
+            0,
+            "secret.key readable by others"
+        );
+    }
+
+    // Another key cannot open it (and says so instead of failing the listing).
+    let mut other = tokio::process::Command::new(bin());
+    other
+        .args([
+            "app",
+            "show",
+            "zoho-one",
+            "--tenant",
+            "default",
+            "--json",
+            "--data-dir",
+        ])
+        .arg(server.data_dir.path())
+        .env(
+            "SCIMITAR_SECRET_KEY",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        );
+    if let Some(url) = &server.database_url {
+        other.args(["--database-url", url]);
+    }
+    let out = other.output().await.unwrap();
+    let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        seen["auth"]
+            .as_str()
+            .unwrap()
+            .contains("different secret key"),
+        "{seen}"
+    );
+
+    // A new token from standard input, and a deprovisioning policy; read back.
+    let mut set = tokio::process::Command::new(bin());
+    set.args([
+        "app",
+        "set",
+        "zoho-one",
+        "--tenant",
+        "default",
+        "--bearer-token",
+        "-",
+        "--deprovision",
+        "delete",
+        "--json",
+        "--data-dir",
+    ])
+    .arg(server.data_dir.path())
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped());
+    if let Some(url) = &server.database_url {
+        set.args(["--database-url", url]);
+    }
+    let mut child = set.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"a-new-token-from-stdin-9876\n")
+        .await
+        .unwrap();
+    drop(stdin);
+    assert!(child.wait_with_output().await.unwrap().status.success());
+    let shown = json(&server, &["app", "show", "zoho-one", "--tenant", "default"]).await;
+    assert_eq!(shown["auth"], "bearer token …9876");
+    assert_eq!(shown["deprovision"], "delete");
+    assert_eq!(shown["version"], 2);
+
+    // Tenants are separate, and delete removes the app.
+    server.new_tenant("other").await;
+    assert_eq!(
+        json(&server, &["app", "list", "--tenant", "other"]).await,
+        Value::Array(vec![])
+    );
+    let (ok, _, err) = server
+        .cli(&["app", "show", "zoho-one", "--tenant", "other"])
+        .await;
+    assert!(!ok && err.contains("no app named"), "{err}");
+    let (ok, _, err) = server
+        .cli(&["app", "delete", "zoho-one", "--tenant", "default"])
+        .await;
+    assert!(ok, "{err}");
+    assert_eq!(
+        json(&server, &["app", "list", "--tenant", "default"]).await,
+        Value::Array(vec![])
+    );
+}
