@@ -170,3 +170,71 @@ async fn apps_are_managed_from_the_cli_and_their_credentials_never_shown() {
         Value::Array(vec![])
     );
 }
+
+/// `app test` and `app schema` against a real SCIM server: this server itself, as tenant
+/// `target`; with a wrong token `app test` fails with a hint about the credentials.
+#[tokio::test]
+async fn app_test_and_schema_talk_to_the_app() {
+    let server = Server::start().await;
+    let target_token = server.new_tenant("target").await;
+    let url = server.scim_url();
+    let (ok, _, err) = server
+        .cli(&[
+            "app",
+            "create",
+            "self",
+            "--tenant",
+            "default",
+            "--scim-url",
+            &url,
+            "--bearer-token",
+            &target_token,
+        ])
+        .await;
+    assert!(ok, "{err}");
+    let report = json(&server, &["app", "test", "self", "--tenant", "default"]).await;
+    assert_eq!(report["ok"], true);
+    assert!(
+        report["filter"]
+            .as_str()
+            .unwrap()
+            .starts_with("userName eq"),
+        "{report}"
+    );
+    let caps = json(&server, &["app", "schema", "self", "--tenant", "default"]).await;
+    assert_eq!(caps["patch"], "supported", "{caps}");
+    assert_eq!(caps["filter"], "supported", "{caps}");
+    let types: Vec<&str> = caps["resource_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        types.contains(&"User") && types.contains(&"Group"),
+        "{caps}"
+    );
+
+    let (ok, _, err) = server
+        .cli(&[
+            "app",
+            "create",
+            "wrong",
+            "--tenant",
+            "default",
+            "--scim-url",
+            &url,
+            "--bearer-token",
+            "scim_not-a-real-token",
+        ])
+        .await;
+    assert!(ok, "{err}");
+    let (ok, out, err) = server
+        .cli(&["app", "test", "wrong", "--tenant", "default"])
+        .await;
+    assert!(!ok, "a wrong token passed the test: {out}");
+    assert!(
+        err.contains("hint:") && err.to_lowercase().contains("credential"),
+        "{err}"
+    );
+}

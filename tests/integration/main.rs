@@ -11,6 +11,7 @@ mod bulk;
 mod concurrency;
 mod crud;
 mod entra;
+mod expr;
 mod isolation;
 mod okta;
 mod paging;

@@ -8,6 +8,9 @@ use std::sync::Arc;
 use clap::Subcommand;
 use scimitar_core::service::{AppAdmin, AppView, TenantAdmin};
 use scimitar_core::{AppAuth, AppState, Deprovision, SystemClock, TenantId};
+use scimitar_provisioning::connector::{
+    Auth, Capabilities, Connector, ConnectorError, ResourceKind, ScimConnector, ScimConnectorConfig,
+};
 use serde_json::json;
 
 use crate::admin::explain;
@@ -49,6 +52,19 @@ pub enum AppCommand {
         /// What happens in the app when a user leaves scope: disable, delete or nothing.
         #[arg(long)]
         deprovision: Option<String>,
+    },
+    /// Test the connection as Entra ID does: query the matching attribute with a random value
+    /// and expect no match. Exit code 0 only when it works.
+    Test {
+        name: String,
+        #[arg(long)]
+        tenant: String,
+    },
+    /// What the app's /ServiceProviderConfig, /ResourceTypes and /Schemas say it supports.
+    Schema {
+        name: String,
+        #[arg(long)]
+        tenant: String,
     },
     /// Delete an app's connection (nothing is changed in the app itself).
     Delete {
@@ -207,6 +223,39 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 .map_err(explain)?;
             print_view(&settings, &v);
         }
+        AppCommand::Test { name, tenant } => {
+            let t = tenant_id(&stores, &tenant).await?;
+            let connector = connector(&admin, t, &name).await?;
+            let report = connector
+                .test(ResourceKind::User, "userName")
+                .await
+                .map_err(failed)?;
+            if settings.json {
+                println!(
+                    "{}",
+                    json!({"ok": true, "endpoint": report.endpoint, "filter": report.filter,
+                           "ms": report.elapsed.as_millis() as u64, "checks": report.checks})
+                );
+            } else {
+                println!(
+                    "connection to '{name}' works ({} ms)",
+                    report.elapsed.as_millis()
+                );
+                for check in report.checks {
+                    println!("  ok  {check}");
+                }
+            }
+        }
+        AppCommand::Schema { name, tenant } => {
+            let t = tenant_id(&stores, &tenant).await?;
+            let connector = connector(&admin, t, &name).await?;
+            let caps = connector.discover().await.map_err(failed)?;
+            if settings.json {
+                println!("{}", serde_json::to_value(&caps)?);
+            } else {
+                print_capabilities(&caps);
+            }
+        }
         AppCommand::Delete { name, tenant } => {
             let t = tenant_id(&stores, &tenant).await?;
             admin.delete(t, &name).await.map_err(explain)?;
@@ -218,6 +267,62 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The SCIM connector for app `name`, with its credentials opened.
+async fn connector(
+    admin: &AppAdmin,
+    tenant: TenantId,
+    name: &str,
+) -> anyhow::Result<ScimConnector> {
+    let app = admin.get(tenant, name).await.map_err(explain)?;
+    let auth = match admin.open_auth(&app).map_err(explain)? {
+        AppAuth::Bearer { token } => Auth::bearer(token),
+        AppAuth::Basic { user, password } => Auth::basic(user, password),
+    };
+    ScimConnector::new(ScimConnectorConfig::new(app.scim_url, auth)).map_err(failed)
+}
+
+/// A connector error with what to do about it.
+fn failed(e: ConnectorError) -> anyhow::Error {
+    anyhow::anyhow!("{e}\nhint: {}", e.hint())
+}
+
+fn print_capabilities(caps: &Capabilities) {
+    println!("PATCH:            {}", caps.patch.as_str());
+    println!(
+        "filter:           {}{}",
+        caps.filter.as_str(),
+        caps.max_results
+            .map(|m| format!(" (at most {m} results)"))
+            .unwrap_or_default()
+    );
+    println!("Bulk:             {}", caps.bulk.as_str());
+    println!("ETag:             {}", caps.etag.as_str());
+    println!("sort:             {}", caps.sort.as_str());
+    match &caps.resource_types {
+        Some(types) => {
+            for t in types {
+                let count = t.attributes.as_ref().map(Vec::len);
+                println!(
+                    "resource type:    {} at {} ({}{})",
+                    t.name,
+                    t.endpoint,
+                    t.schema,
+                    count
+                        .map(|n| format!(", {n} attributes"))
+                        .unwrap_or_default()
+                );
+                for e in &t.extensions {
+                    println!("  extension:      {e}");
+                }
+            }
+        }
+        None => println!("resource types:   unknown"),
+    }
+    for note in &caps.notes {
+        println!("note:             {note}");
+    }
 }
 
 fn print_view(settings: &Settings, v: &AppView) {

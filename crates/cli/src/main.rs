@@ -4,6 +4,7 @@
 mod admin;
 mod apps;
 mod config;
+mod expr;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -41,6 +42,9 @@ enum Command {
     /// Manage connected apps (the SaaS applications Scimitar provisions into).
     #[command(subcommand)]
     App(apps::AppCommand),
+    /// Mapping expressions: try one against a real user or group.
+    #[command(subcommand)]
+    Expr(expr::ExprCommand),
     /// Apply pending database migrations and exit.
     Migrate,
 }
@@ -64,6 +68,7 @@ fn main() -> std::process::ExitCode {
             Command::Tenant(cmd) => admin::tenant(settings, cmd).await,
             Command::Token(cmd) => admin::token(settings, cmd).await,
             Command::App(cmd) => apps::app(settings, cmd).await,
+            Command::Expr(cmd) => expr::expr(settings, cmd).await,
             Command::Migrate => {
                 settings.open_stores().await?;
                 println!("migrations applied to {}", settings.redacted_database_url());
