@@ -238,3 +238,63 @@ async fn app_test_and_schema_talk_to_the_app() {
         "{err}"
     );
 }
+
+/// `app assign` / `unassign`: users by userName, groups by displayName, or everyone; what is
+/// assigned shows in `app show`; unknown names and double removals are errors.
+#[tokio::test]
+async fn users_and_groups_are_assigned_by_name() {
+    let server = Server::start().await;
+    let scim = server.client();
+    let ada = scim.create_user("ada@example.com").await;
+    let eng = scim.create_group("Engineering", &[ada.clone()]).await;
+    let (ok, _, err) = server
+        .cli(&[
+            "app",
+            "create",
+            "app",
+            "--tenant",
+            "default",
+            "--scim-url",
+            "https://app.example.com/scim/v2",
+            "--bearer-token",
+            "t0123456789abcdef",
+        ])
+        .await;
+    assert!(ok, "{err}");
+    let assign = |args: &'static [&'static str]| {
+        let server = &server;
+        async move {
+            let mut all = vec!["app", "assign", "app", "--tenant", "default"];
+            all.extend_from_slice(args);
+            server.cli(&all).await
+        }
+    };
+    let (ok, out, err) = assign(&["--user", "ADA@example.com"]).await;
+    assert!(ok && out.contains("assigned user"), "{out}{err}");
+    let (ok, out, _) = assign(&["--user", "ada@example.com"]).await;
+    assert!(ok && out.contains("already assigned"), "{out}");
+    let (ok, _, err) = assign(&["--group", "Engineering"]).await;
+    assert!(ok, "{err}");
+    let (ok, _, err) = assign(&["--all"]).await;
+    assert!(ok, "{err}");
+    let (ok, _, err) = assign(&["--user", "nobody@example.com"]).await;
+    assert!(!ok && err.contains("no user 'nobody@example.com'"), "{err}");
+    let (ok, _, err) = assign(&["--user", "ada@example.com", "--all"]).await;
+    assert!(!ok && err.contains("cannot be used with"), "{err}");
+
+    let shown = json(&server, &["app", "show", "app", "--tenant", "default"]).await;
+    assert_eq!(
+        shown["assignments"],
+        serde_json::json!(["all users", format!("group {eng}"), format!("user {ada}")])
+    );
+    let (ok, _, err) = server
+        .cli(&["app", "unassign", "app", "--tenant", "default", "--all"])
+        .await;
+    assert!(ok, "{err}");
+    let (ok, _, err) = server
+        .cli(&["app", "unassign", "app", "--tenant", "default", "--all"])
+        .await;
+    assert!(!ok && err.contains("is not assigned"), "{err}");
+    let shown = json(&server, &["app", "show", "app", "--tenant", "default"]).await;
+    assert_eq!(shown["assignments"].as_array().map(Vec::len), Some(2));
+}

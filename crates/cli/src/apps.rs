@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::Subcommand;
 use scimitar_core::service::{AppAdmin, AppView, TenantAdmin};
-use scimitar_core::{AppAuth, AppState, Deprovision, SystemClock, TenantId};
+use scimitar_core::{AppAuth, AppState, Assignment, Deprovision, SystemClock, TenantId};
 use scimitar_provisioning::connector::{
     Auth, Capabilities, Connector, ConnectorError, ResourceKind, ScimConnector, ScimConnectorConfig,
 };
@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::admin::explain;
 use crate::config::Settings;
+use crate::lookup::{find_one, tenant_directory};
 
 #[derive(Subcommand, Debug)]
 pub enum AppCommand {
@@ -66,6 +67,22 @@ pub enum AppCommand {
         #[arg(long)]
         tenant: String,
     },
+    /// Assign a user, a group (its members, nested groups included) or every user to the app.
+    Assign {
+        name: String,
+        #[arg(long)]
+        tenant: String,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// Take an assignment back.
+    Unassign {
+        name: String,
+        #[arg(long)]
+        tenant: String,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
     /// Delete an app's connection (nothing is changed in the app itself).
     Delete {
         name: String,
@@ -94,6 +111,44 @@ pub struct OptionalAuthArgs {
     /// New USER:PASSWORD for HTTP Basic (`-`: from standard input).
     #[arg(long)]
     basic: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct TargetArgs {
+    /// A user, by userName.
+    #[arg(long)]
+    user: Option<String>,
+    /// A group, by displayName.
+    #[arg(long)]
+    group: Option<String>,
+    /// Every user of the tenant.
+    #[arg(long)]
+    all: bool,
+}
+
+/// The assignment the operator named, resolved to ids.
+async fn assignment(
+    settings: &Settings,
+    stores: &scimitar_store::Stores,
+    tenant: &str,
+    target: TargetArgs,
+) -> anyhow::Result<(Assignment, String)> {
+    if target.all {
+        return Ok((Assignment::AllUsers, "every user".into()));
+    }
+    let (_, directory, ctx) = tenant_directory(settings, stores, tenant).await?;
+    let (kind, name) = match (target.user, target.group) {
+        (Some(u), _) => (ResourceKind::User, u),
+        (None, Some(g)) => (ResourceKind::Group, g),
+        (None, None) => anyhow::bail!("give --user USERNAME, --group DISPLAYNAME or --all"),
+    };
+    let found = find_one(&directory, &ctx, kind, &name).await?;
+    let id = found["id"].as_str().unwrap_or_default().to_string();
+    Ok(match kind {
+        ResourceKind::User => (Assignment::User(id), format!("user '{name}'")),
+        ResourceKind::Group => (Assignment::Group(id), format!("group '{name}'")),
+    })
 }
 
 /// `-` means standard input (trailing newline removed).
@@ -143,6 +198,7 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
     let stores = settings.open_stores().await?;
     let admin = AppAdmin::new(
         stores.apps.clone(),
+        stores.directory.clone(),
         Arc::new(SystemClock),
         settings.secret_key()?,
     );
@@ -190,7 +246,23 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
         AppCommand::Show { name, tenant } => {
             let t = tenant_id(&stores, &tenant).await?;
             let v = admin.show(t, &name).await.map_err(explain)?;
-            print_view(&settings, &v);
+            let assigned = admin.assignments(t, &name).await.map_err(explain)?;
+            let assigned: Vec<String> = assigned.iter().map(describe_assignment).collect();
+            if settings.json {
+                let mut body = view_json(&v);
+                body["assignments"] = json!(assigned);
+                println!("{body}");
+            } else {
+                print_view(&settings, &v);
+                println!(
+                    "assigned:     {}",
+                    if assigned.is_empty() {
+                        "nobody".to_string()
+                    } else {
+                        assigned.join(", ")
+                    }
+                );
+            }
         }
         AppCommand::Set {
             name,
@@ -256,6 +328,39 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 print_capabilities(&caps);
             }
         }
+        AppCommand::Assign {
+            name,
+            tenant,
+            target,
+        } => {
+            let t = tenant_id(&stores, &tenant).await?;
+            let (a, what) = assignment(&settings, &stores, &tenant, target).await?;
+            let added = admin.assign(t, &name, &a).await.map_err(explain)?;
+            if settings.json {
+                println!("{}", json!({"assigned": what, "new": added}));
+            } else if added {
+                println!("assigned {what} to '{name}'");
+            } else {
+                println!("{what} was already assigned to '{name}'");
+            }
+        }
+        AppCommand::Unassign {
+            name,
+            tenant,
+            target,
+        } => {
+            let t = tenant_id(&stores, &tenant).await?;
+            let (a, what) = assignment(&settings, &stores, &tenant, target).await?;
+            let removed = admin.unassign(t, &name, &a).await.map_err(explain)?;
+            if !removed {
+                anyhow::bail!("{what} is not assigned to '{name}'");
+            }
+            if settings.json {
+                println!("{}", json!({"unassigned": what}));
+            } else {
+                println!("unassigned {what} from '{name}'");
+            }
+        }
         AppCommand::Delete { name, tenant } => {
             let t = tenant_id(&stores, &tenant).await?;
             admin.delete(t, &name).await.map_err(explain)?;
@@ -267,6 +372,14 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn describe_assignment(a: &Assignment) -> String {
+    match a {
+        Assignment::AllUsers => "all users".into(),
+        Assignment::User(id) => format!("user {id}"),
+        Assignment::Group(id) => format!("group {id}"),
+    }
 }
 
 /// The SCIM connector for app `name`, with its credentials opened.

@@ -5,6 +5,7 @@ mod admin;
 mod apps;
 mod config;
 mod expr;
+mod lookup;
 mod serve;
 
 use clap::{Parser, Subcommand};

@@ -136,6 +136,37 @@ pub struct AppChange {
     pub now: String,
 }
 
+/// What is assigned to an app.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Assignment {
+    /// One user, by id.
+    User(String),
+    /// A group by id: its members, including those of nested groups.
+    Group(String),
+    /// Every user of the tenant.
+    AllUsers,
+}
+
+impl Assignment {
+    /// The stored form: resource type and id (`''` for every user).
+    pub fn to_row(&self) -> (&'static str, &str) {
+        match self {
+            Assignment::User(id) => ("User", id),
+            Assignment::Group(id) => ("Group", id),
+            Assignment::AllUsers => ("AllUsers", ""),
+        }
+    }
+
+    pub fn from_row(resource_type: &str, id: String) -> Option<Assignment> {
+        match resource_type {
+            "User" => Some(Assignment::User(id)),
+            "Group" => Some(Assignment::Group(id)),
+            "AllUsers" => Some(Assignment::AllUsers),
+            _ => None,
+        }
+    }
+}
+
 /// The context a credential is sealed for: the app it belongs to.
 pub fn seal_context(app_id: &str) -> String {
     format!("app:{app_id}")

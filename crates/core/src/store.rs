@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use scimitar_scim::schema::ResourceKind;
 use std::collections::HashMap;
 
-use crate::app::{AppChange, AppRecord};
+use crate::app::{AppChange, AppRecord, Assignment};
 use crate::error::StoreResult;
 use crate::resource::{
     ChangeRecord, GroupMembership, ListPage, ListQuery, Member, NewResource, ResourceUpdate,
@@ -109,4 +109,11 @@ pub trait AppStore: Send + Sync + 'static {
         change: AppChange,
     ) -> StoreResult<AppRecord>;
     async fn delete_app(&self, tenant: TenantId, id: &str) -> StoreResult<()>;
+    /// Assign to app `app_id` (of the caller's tenant: the service checks); `false` when it
+    /// was assigned already.
+    async fn assign(&self, app_id: &str, assignment: &Assignment, now: &str) -> StoreResult<bool>;
+    /// `false` when it was not assigned.
+    async fn unassign(&self, app_id: &str, assignment: &Assignment) -> StoreResult<bool>;
+    /// In a stable order: every-user first, then groups, then users, each by id.
+    async fn assignments(&self, app_id: &str) -> StoreResult<Vec<Assignment>>;
 }

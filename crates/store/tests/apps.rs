@@ -2,7 +2,9 @@
 //! tenants isolated, versions guard updates, settings and sealed credentials stored as given.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use scimitar_core::{AppChange, AppRecord, AppState, Deprovision, StoreError, TenantId};
+use scimitar_core::{
+    AppChange, AppRecord, AppState, Assignment, Deprovision, StoreError, TenantId,
+};
 use serde_json::json;
 
 #[path = "directory/backends.rs"]
@@ -108,5 +110,41 @@ async fn updates_are_versioned_and_keep_what_they_do_not_change(b: &Backend) {
     ));
 }
 
+async fn assignments_are_a_set_and_go_with_their_app(b: &Backend) {
+    let t = b.tenants.create_tenant("t", NOW).await.unwrap().id;
+    b.apps.create_app(app(t, "a1", "one")).await.unwrap();
+    b.apps.create_app(app(t, "a2", "two")).await.unwrap();
+    let user = Assignment::User("u1".into());
+    let group = Assignment::Group("g1".into());
+    assert!(b.apps.assign("a1", &user, NOW).await.unwrap());
+    assert!(
+        !b.apps.assign("a1", &user, NOW).await.unwrap(),
+        "assigned twice"
+    );
+    assert!(b.apps.assign("a1", &group, NOW).await.unwrap());
+    assert!(b
+        .apps
+        .assign("a1", &Assignment::AllUsers, NOW)
+        .await
+        .unwrap());
+    assert!(b.apps.assign("a2", &user, NOW).await.unwrap());
+    assert_eq!(
+        b.apps.assignments("a1").await.unwrap(),
+        [Assignment::AllUsers, group.clone(), user.clone()]
+    );
+    assert!(b.apps.unassign("a1", &Assignment::AllUsers).await.unwrap());
+    assert!(!b.apps.unassign("a1", &Assignment::AllUsers).await.unwrap());
+    assert_eq!(
+        b.apps.assignments("a1").await.unwrap(),
+        [group, user.clone()]
+    );
+    // An assignment needs its app; deleting the app deletes its assignments only.
+    assert!(b.apps.assign("nope", &user, NOW).await.is_err());
+    b.apps.delete_app(t, "a1").await.unwrap();
+    assert_eq!(b.apps.assignments("a1").await.unwrap(), []);
+    assert_eq!(b.apps.assignments("a2").await.unwrap(), [user]);
+}
+
 backends::on_every_backend!(apps_are_per_tenant_and_unique_by_name);
+backends::on_every_backend!(assignments_are_a_set_and_go_with_their_app);
 backends::on_every_backend!(updates_are_versioned_and_keep_what_they_do_not_change);

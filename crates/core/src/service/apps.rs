@@ -7,16 +7,21 @@ use std::sync::Arc;
 
 use scimitar_scim::ScimError;
 
-use crate::app::{seal_context, AppAuth, AppChange, AppName, AppRecord, AppState, Deprovision};
+use scimitar_scim::schema::ResourceKind;
+
+use crate::app::{
+    seal_context, AppAuth, AppChange, AppName, AppRecord, AppState, Assignment, Deprovision,
+};
 use crate::clock::{format_timestamp, Clock};
 use crate::error::{CoreError, CoreResult, StoreError};
 use crate::secret::SecretKey;
-use crate::store::AppStore;
+use crate::store::{AppStore, DirectoryStore};
 use crate::tenant::TenantId;
 
 #[derive(Clone)]
 pub struct AppAdmin {
     store: Arc<dyn AppStore>,
+    directory: Arc<dyn DirectoryStore>,
     clock: Arc<dyn Clock>,
     key: SecretKey,
 }
@@ -61,8 +66,18 @@ pub fn parse_scim_url(url: &str) -> CoreResult<String> {
 }
 
 impl AppAdmin {
-    pub fn new(store: Arc<dyn AppStore>, clock: Arc<dyn Clock>, key: SecretKey) -> Self {
-        AppAdmin { store, clock, key }
+    pub fn new(
+        store: Arc<dyn AppStore>,
+        directory: Arc<dyn DirectoryStore>,
+        clock: Arc<dyn Clock>,
+        key: SecretKey,
+    ) -> Self {
+        AppAdmin {
+            store,
+            directory,
+            clock,
+            key,
+        }
     }
 
     fn now(&self) -> String {
@@ -178,6 +193,48 @@ impl AppAdmin {
             now: self.now(),
         };
         Ok(self.view(self.store.update_app(tenant, &app.id, change).await?))
+    }
+
+    /// Assign a user, a group or every user to app `name`; `false` when it already was. The
+    /// user or group must exist in the tenant.
+    pub async fn assign(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        assignment: &Assignment,
+    ) -> CoreResult<bool> {
+        let app = self.get(tenant, name).await?;
+        let target = match assignment {
+            Assignment::User(id) => Some((ResourceKind::User, id)),
+            Assignment::Group(id) => Some((ResourceKind::Group, id)),
+            Assignment::AllUsers => None,
+        };
+        if let Some((kind, id)) = target {
+            if self.directory.get(tenant, kind, id, false).await?.is_none() {
+                return Err(ScimError::not_found(format!(
+                    "no {} with id '{id}' in this tenant",
+                    kind.as_str()
+                ))
+                .into());
+            }
+        }
+        Ok(self.store.assign(&app.id, assignment, &self.now()).await?)
+    }
+
+    /// Take an assignment back; `false` when there was none.
+    pub async fn unassign(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        assignment: &Assignment,
+    ) -> CoreResult<bool> {
+        let app = self.get(tenant, name).await?;
+        Ok(self.store.unassign(&app.id, assignment).await?)
+    }
+
+    pub async fn assignments(&self, tenant: TenantId, name: &str) -> CoreResult<Vec<Assignment>> {
+        let app = self.get(tenant, name).await?;
+        Ok(self.store.assignments(&app.id).await?)
     }
 
     pub async fn delete(&self, tenant: TenantId, name: &str) -> CoreResult<()> {

@@ -3,7 +3,9 @@
 //! either change silently.
 
 use async_trait::async_trait;
-use scimitar_core::{AppChange, AppRecord, AppState, AppStore, Deprovision, StoreError, TenantId};
+use scimitar_core::{
+    AppChange, AppRecord, AppState, AppStore, Assignment, Deprovision, StoreError, TenantId,
+};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
@@ -174,5 +176,58 @@ impl AppStore for PgStore {
         } else {
             Ok(())
         }
+    }
+
+    async fn assign(
+        &self,
+        app_id: &str,
+        assignment: &Assignment,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        let (kind, id) = assignment.to_row();
+        let n = sqlx::query(
+            "INSERT INTO app_assignments (app_id, resource_type, resource_id, created) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(app_id)
+        .bind(kind)
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    async fn unassign(&self, app_id: &str, assignment: &Assignment) -> Result<bool, StoreError> {
+        let (kind, id) = assignment.to_row();
+        let n = sqlx::query(
+            "DELETE FROM app_assignments WHERE app_id = $1 AND resource_type = $2 AND resource_id = $3",
+        )
+        .bind(app_id)
+        .bind(kind)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    async fn assignments(&self, app_id: &str) -> Result<Vec<Assignment>, StoreError> {
+        let rows = sqlx::query(&super::numbered(crate::sqlite::apps::ASSIGNMENTS_SQL, 1))
+            .bind(app_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("resource_type").map_err(backend)?;
+                let id: String = r.try_get("resource_id").map_err(backend)?;
+                Assignment::from_row(&kind, id)
+                    .ok_or_else(|| StoreError::Backend(format!("unknown assignment type {kind:?}")))
+            })
+            .collect()
     }
 }

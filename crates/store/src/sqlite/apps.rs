@@ -2,12 +2,19 @@
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use scimitar_core::{AppChange, AppRecord, AppState, AppStore, Deprovision, StoreError, TenantId};
+use scimitar_core::{
+    AppChange, AppRecord, AppState, AppStore, Assignment, Deprovision, StoreError, TenantId,
+};
 
 use super::{backend, is_unique_violation, SqliteStore};
 
 const COLUMNS: &str = "id, tenant_id, name, scim_url, auth_sealed, state, deprovision, settings, \
                        created, updated, version";
+
+/// Every user first, then groups, then users, each by id.
+pub(crate) const ASSIGNMENTS_SQL: &str = "SELECT resource_type, resource_id FROM app_assignments \
+     WHERE app_id = ? ORDER BY CASE resource_type WHEN 'AllUsers' THEN 0 WHEN 'Group' THEN 1 \
+     ELSE 2 END, resource_id";
 
 fn app_from(r: &Row<'_>) -> rusqlite::Result<(AppRecord, String, String, String)> {
     Ok((
@@ -178,6 +185,65 @@ impl AppStore for SqliteStore {
                 } else {
                     Ok(())
                 }
+            })
+            .await
+    }
+
+    async fn assign(
+        &self,
+        app_id: &str,
+        assignment: &Assignment,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        let (kind, id) = assignment.to_row();
+        let (app_id, id, now) = (app_id.to_string(), id.to_string(), now.to_string());
+        self.pool
+            .write(move |conn| {
+                conn.prepare_cached(
+                    "INSERT INTO app_assignments (app_id, resource_type, resource_id, created) \
+                     VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                )
+                .and_then(|mut s| s.execute(params![app_id, kind, id, now]))
+                .map(|n| n == 1)
+                .map_err(backend)
+            })
+            .await
+    }
+
+    async fn unassign(&self, app_id: &str, assignment: &Assignment) -> Result<bool, StoreError> {
+        let (kind, id) = assignment.to_row();
+        let (app_id, id) = (app_id.to_string(), id.to_string());
+        self.pool
+            .write(move |conn| {
+                conn.prepare_cached(
+                    "DELETE FROM app_assignments WHERE app_id = ? AND resource_type = ? AND resource_id = ?",
+                )
+                .and_then(|mut s| s.execute(params![app_id, kind, id]))
+                .map(|n| n == 1)
+                .map_err(backend)
+            })
+            .await
+    }
+
+    async fn assignments(&self, app_id: &str) -> Result<Vec<Assignment>, StoreError> {
+        let app_id = app_id.to_string();
+        self.pool
+            .read(move |conn| {
+                let mut stmt = conn.prepare_cached(ASSIGNMENTS_SQL).map_err(backend)?;
+                let rows = stmt
+                    .query_map([app_id], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })
+                    .map_err(backend)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .map_err(backend)?;
+                rows.into_iter()
+                    .map(|(kind, id)| {
+                        Assignment::from_row(&kind, id).ok_or_else(|| {
+                            StoreError::Backend(format!("unknown assignment type {kind:?}"))
+                        })
+                    })
+                    .collect()
             })
             .await
     }

@@ -2,7 +2,7 @@
 //! a few reader threads (see [`pool`]). Each trait method is one job: its statements run back
 //! to back on one connection, with prepared statements cached.
 
-mod apps;
+pub(crate) mod apps;
 mod changes;
 mod directory;
 pub mod filter_sql;
@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0002_planner_stats.sql"),
     include_str!("../../migrations/sqlite/0003_tenant_order.sql"),
     include_str!("../../migrations/sqlite/0004_apps.sql"),
+    include_str!("../../migrations/sqlite/0005_app_assignments.sql"),
 ];
 
 pub struct SqliteStore {
