@@ -246,7 +246,9 @@ async fn users_and_groups_are_assigned_by_name() {
     let server = Server::start().await;
     let scim = server.client();
     let ada = scim.create_user("ada@example.com").await;
-    let eng = scim.create_group("Engineering", std::slice::from_ref(&ada)).await;
+    let eng = scim
+        .create_group("Engineering", std::slice::from_ref(&ada))
+        .await;
     let (ok, _, err) = server
         .cli(&[
             "app",
