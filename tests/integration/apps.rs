@@ -300,3 +300,105 @@ async fn users_and_groups_are_assigned_by_name() {
     let shown = json(&server, &["app", "show", "app", "--tenant", "default"]).await;
     assert_eq!(shown["assignments"].as_array().map(Vec::len), Some(2));
 }
+
+/// Mappings round-trip through export and import, a broken file changes nothing and says
+/// where it breaks; scoping filters are checked before they are stored.
+#[tokio::test]
+async fn mappings_and_scope_are_checked_and_stored() {
+    let server = Server::start().await;
+    let (ok, _, err) = server
+        .cli(&[
+            "app",
+            "create",
+            "app",
+            "--tenant",
+            "default",
+            "--scim-url",
+            "https://app.example.com/scim/v2",
+            "--bearer-token",
+            "t0123456789abcdef",
+        ])
+        .await;
+    assert!(ok, "{err}");
+    let export = || async {
+        let (ok, out, err) = server
+            .cli(&["app", "mappings", "export", "app", "--tenant", "default"])
+            .await;
+        assert!(ok, "{err}");
+        out
+    };
+    let defaults = export().await;
+    assert!(
+        defaults.contains("target = \"userName\"") && defaults.contains("matching = 1"),
+        "{defaults}"
+    );
+
+    // Change one mapping and import: export gives it back.
+    let changed = defaults.replacen(
+        "source = \"[displayName]\"",
+        "source = \"ToUpper([displayName])\"",
+        1,
+    );
+    assert_ne!(changed, defaults);
+    let file = server.data_dir.path().join("mappings.toml");
+    std::fs::write(&file, &changed).unwrap();
+    let path = file.to_str().unwrap();
+    let (ok, out, err) = server
+        .cli(&[
+            "app", "mappings", "import", "app", "--tenant", "default", path,
+        ])
+        .await;
+    assert!(ok && out.contains("imported"), "{out}{err}");
+    assert_eq!(export().await, changed);
+
+    // A broken expression: refused with its place, and the stored mappings stay as they were.
+    let broken = changed.replacen("ToUpper([displayName])", "ToUpper([displayName]", 1);
+    std::fs::write(&file, &broken).unwrap();
+    let (ok, _, err) = server
+        .cli(&[
+            "app", "mappings", "import", "app", "--tenant", "default", path,
+        ])
+        .await;
+    assert!(
+        !ok && err.contains("displayName") && err.contains('^'),
+        "{err}"
+    );
+    assert_eq!(export().await, changed);
+
+    // Scoping filters: stored as given, refused when the operator is unknown, cleared by "".
+    let filter = r#"title EQUALS "Engineer" AND active IS TRUE"#;
+    let (ok, _, err) = server
+        .cli(&[
+            "app", "scope", "app", "--tenant", "default", "--filter", filter,
+        ])
+        .await;
+    assert!(ok, "{err}");
+    let shown = json(&server, &["app", "show", "app", "--tenant", "default"]).await;
+    assert_eq!(shown["settings"]["scope"]["users"], filter);
+    let (ok, _, err) = server
+        .cli(&[
+            "app",
+            "scope",
+            "app",
+            "--tenant",
+            "default",
+            "--filter",
+            r#"title EQUALZ "x""#,
+        ])
+        .await;
+    assert!(
+        !ok && err.contains("column 7") && err.contains("EQUALZ"),
+        "{err}"
+    );
+    let shown = json(&server, &["app", "show", "app", "--tenant", "default"]).await;
+    assert_eq!(
+        shown["settings"]["scope"]["users"], filter,
+        "a refused filter changed the scope"
+    );
+    let (ok, _, err) = server
+        .cli(&["app", "scope", "app", "--tenant", "default", "--filter", ""])
+        .await;
+    assert!(ok, "{err}");
+    let shown = json(&server, &["app", "show", "app", "--tenant", "default"]).await;
+    assert_eq!(shown["settings"]["scope"].get("users"), None);
+}

@@ -14,6 +14,7 @@ use scimitar_provisioning::connector::{
 use serde_json::json;
 
 use crate::admin::explain;
+use crate::app_settings::MappingsCommand;
 use crate::config::Settings;
 use crate::lookup::{find_one, tenant_directory};
 
@@ -82,6 +83,22 @@ pub enum AppCommand {
         tenant: String,
         #[command(flatten)]
         target: TargetArgs,
+    },
+    /// Export or import the app's attribute mappings (TOML; docs/mappings.md).
+    #[command(subcommand)]
+    Mappings(MappingsCommand),
+    /// Set the scoping filters (Entra ID operators; clauses joined by AND, filters by OR; an
+    /// empty filter puts every assigned user in scope).
+    Scope {
+        name: String,
+        #[arg(long)]
+        tenant: String,
+        /// e.g. 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department EQUALS "Sales" AND active IS TRUE'
+        #[arg(long)]
+        filter: String,
+        /// Scope groups instead of users.
+        #[arg(long)]
+        groups: bool,
     },
     /// Delete an app's connection (nothing is changed in the app itself).
     Delete {
@@ -360,6 +377,24 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             } else {
                 println!("unassigned {what} from '{name}'");
             }
+        }
+        AppCommand::Mappings(cmd) => {
+            let tenant = match &cmd {
+                MappingsCommand::Export { tenant, .. } | MappingsCommand::Import { tenant, .. } => {
+                    tenant.clone()
+                }
+            };
+            let t = tenant_id(&stores, &tenant).await?;
+            crate::app_settings::mappings(&admin, t, settings.json, cmd).await?;
+        }
+        AppCommand::Scope {
+            name,
+            tenant,
+            filter,
+            groups,
+        } => {
+            let t = tenant_id(&stores, &tenant).await?;
+            crate::app_settings::scope(&admin, t, &name, &filter, groups, settings.json).await?;
         }
         AppCommand::Delete { name, tenant } => {
             let t = tenant_id(&stores, &tenant).await?;

@@ -195,6 +195,34 @@ impl AppAdmin {
         Ok(self.view(self.store.update_app(tenant, &app.id, change).await?))
     }
 
+    /// Set one top-level entry of the app's engine settings (`mappings`, `scope`, ...), keeping
+    /// the others; `None` removes it. Versioned: a concurrent change of the same app makes
+    /// this fail with a precondition error rather than lose either change.
+    pub async fn set_setting(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        key: &str,
+        value: Option<serde_json::Value>,
+    ) -> CoreResult<AppView> {
+        let app = self.get(tenant, name).await?;
+        let mut settings = match app.settings {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        match value {
+            Some(v) => settings.insert(key.to_string(), v),
+            None => settings.remove(key),
+        };
+        let change = AppChange {
+            expected_version: Some(app.version),
+            settings: Some(serde_json::Value::Object(settings)),
+            now: self.now(),
+            ..AppChange::default()
+        };
+        Ok(self.view(self.store.update_app(tenant, &app.id, change).await?))
+    }
+
     /// Assign a user, a group or every user to app `name`; `false` when it already was. The
     /// user or group must exist in the tenant.
     pub async fn assign(
