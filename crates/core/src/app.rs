@@ -20,17 +20,7 @@ pub struct AppName(String);
 
 impl AppName {
     pub fn parse(s: &str) -> Result<Self, String> {
-        let ok = !s.is_empty()
-            && s.len() <= 64
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-        if ok {
-            Ok(AppName(s.to_string()))
-        } else {
-            Err(format!(
-                "invalid app name {s:?}: use 1-64 characters of letters, digits, '.', '_' or '-'"
-            ))
-        }
+        crate::tenant::check_safe_name("app", s).map(|()| AppName(s.to_string()))
     }
     pub fn as_str(&self) -> &str {
         &self.0

@@ -16,19 +16,25 @@ impl fmt::Display for TenantId {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantName(String);
 
+/// The rule for names an operator types and that end up in URLs, logs and shells (tenants,
+/// apps): 1–64 characters of `[A-Za-z0-9._-]`. `what` names the thing in the error.
+pub(crate) fn check_safe_name(what: &str, s: &str) -> Result<(), String> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid {what} name {s:?}: use 1-64 characters of letters, digits, '.', '_' or '-'"
+        ))
+    }
+}
+
 impl TenantName {
     pub fn parse(s: &str) -> Result<Self, String> {
-        let ok = !s.is_empty()
-            && s.len() <= 64
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-        if ok {
-            Ok(TenantName(s.to_string()))
-        } else {
-            Err(format!(
-                "invalid tenant name {s:?}: use 1-64 characters of letters, digits, '.', '_' or '-'"
-            ))
-        }
+        check_safe_name("tenant", s).map(|()| TenantName(s.to_string()))
     }
     pub fn as_str(&self) -> &str {
         &self.0
