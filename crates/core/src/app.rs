@@ -157,6 +157,20 @@ impl Assignment {
     }
 }
 
+/// The app account that stands for a directory user or group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppLink {
+    pub kind: scimitar_scim::schema::ResourceKind,
+    /// The id in Scimitar's directory.
+    pub source_id: String,
+    /// The id in the app.
+    pub target_id: String,
+    /// Scimitar disabled the account (deprovisioning by `active=false`).
+    pub disabled: bool,
+    /// When Scimitar last wrote or confirmed the account.
+    pub synced: String,
+}
+
 /// The context a credential is sealed for: the app it belongs to.
 pub fn seal_context(app_id: &str) -> String {
     format!("app:{app_id}")

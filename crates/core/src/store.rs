@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use scimitar_scim::schema::ResourceKind;
 use std::collections::HashMap;
 
-use crate::app::{AppChange, AppRecord, Assignment};
+use crate::app::{AppChange, AppLink, AppRecord, Assignment};
 use crate::error::StoreResult;
 use crate::resource::{
     ChangeRecord, GroupMembership, ListPage, ListQuery, Member, NewResource, ResourceUpdate,
@@ -116,4 +116,18 @@ pub trait AppStore: Send + Sync + 'static {
     async fn unassign(&self, app_id: &str, assignment: &Assignment) -> StoreResult<bool>;
     /// In a stable order: every-user first, then groups, then users, each by id.
     async fn assignments(&self, app_id: &str) -> StoreResult<Vec<Assignment>>;
+    /// Record (or replace) the link of `link.source_id`; `StoreError::Conflict` when the app
+    /// account is already linked to another directory object.
+    async fn link(&self, app_id: &str, link: &AppLink) -> StoreResult<()>;
+    /// `false` when there was no link.
+    async fn unlink(&self, app_id: &str, kind: ResourceKind, source_id: &str) -> StoreResult<bool>;
+    /// The links of these directory objects (absent ones are simply missing).
+    async fn links(
+        &self,
+        app_id: &str,
+        kind: ResourceKind,
+        source_ids: &[String],
+    ) -> StoreResult<HashMap<String, AppLink>>;
+    /// Every link of the app for `kind`, by source id.
+    async fn all_links(&self, app_id: &str, kind: ResourceKind) -> StoreResult<Vec<AppLink>>;
 }

@@ -3,8 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use scimitar_core::{
-    AppChange, AppRecord, AppState, Assignment, Deprovision, StoreError, TenantId,
+    AppChange, AppLink, AppRecord, AppState, Assignment, Deprovision, StoreError, TenantId,
 };
+use scimitar_scim::schema::ResourceKind;
 use serde_json::json;
 
 #[path = "directory/backends.rs"]
@@ -145,6 +146,69 @@ async fn assignments_are_a_set_and_go_with_their_app(b: &Backend) {
     assert_eq!(b.apps.assignments("a2").await.unwrap(), [user]);
 }
 
+fn link(kind: ResourceKind, source: &str, target: &str, disabled: bool) -> AppLink {
+    AppLink {
+        kind,
+        source_id: source.into(),
+        target_id: target.into(),
+        disabled,
+        synced: NOW.into(),
+    }
+}
+
+async fn links_map_directory_objects_to_app_accounts_one_to_one(b: &Backend) {
+    let t = b.tenants.create_tenant("t", NOW).await.unwrap().id;
+    b.apps.create_app(app(t, "a1", "one")).await.unwrap();
+    b.apps.create_app(app(t, "a2", "two")).await.unwrap();
+    let u = ResourceKind::User;
+    b.apps
+        .link("a1", &link(u, "u1", "T1", false))
+        .await
+        .unwrap();
+    b.apps
+        .link("a1", &link(u, "u2", "T2", false))
+        .await
+        .unwrap();
+    b.apps
+        .link("a1", &link(ResourceKind::Group, "g1", "T1", false))
+        .await
+        .unwrap();
+    b.apps
+        .link("a2", &link(u, "u1", "T1", false))
+        .await
+        .unwrap();
+    // One app account never stands for two users of one app.
+    assert!(matches!(
+        b.apps.link("a1", &link(u, "u3", "T1", false)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    // Re-linking a user replaces its link (disabled, or a new account after a re-create).
+    b.apps.link("a1", &link(u, "u2", "T9", true)).await.unwrap();
+    let ids = vec!["u1".to_string(), "u2".to_string(), "u3".to_string()];
+    let found = b.apps.links("a1", u, &ids).await.unwrap();
+    assert_eq!(found.len(), 2);
+    assert_eq!(found["u2"], link(u, "u2", "T9", true));
+    assert_eq!(found["u1"].target_id, "T1");
+    let all = b.apps.all_links("a1", u).await.unwrap();
+    assert_eq!(all, [link(u, "u1", "T1", false), link(u, "u2", "T9", true)]);
+    assert_eq!(
+        b.apps
+            .all_links("a1", ResourceKind::Group)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(b.apps.unlink("a1", u, "u1").await.unwrap());
+    assert!(!b.apps.unlink("a1", u, "u1").await.unwrap());
+    assert_eq!(b.apps.all_links("a1", u).await.unwrap().len(), 1);
+    // The app's links go with it; another app's stay.
+    b.apps.delete_app(t, "a1").await.unwrap();
+    assert_eq!(b.apps.all_links("a1", u).await.unwrap(), []);
+    assert_eq!(b.apps.all_links("a2", u).await.unwrap().len(), 1);
+}
+
+backends::on_every_backend!(links_map_directory_objects_to_app_accounts_one_to_one);
 backends::on_every_backend!(apps_are_per_tenant_and_unique_by_name);
 backends::on_every_backend!(assignments_are_a_set_and_go_with_their_app);
 backends::on_every_backend!(updates_are_versioned_and_keep_what_they_do_not_change);

@@ -3,8 +3,12 @@
 //! either change silently.
 
 use async_trait::async_trait;
+use scimitar_scim::schema::ResourceKind;
+use std::collections::HashMap;
+
 use scimitar_core::{
-    AppChange, AppRecord, AppState, AppStore, Assignment, Deprovision, StoreError, TenantId,
+    AppChange, AppLink, AppRecord, AppState, AppStore, Assignment, Deprovision, StoreError,
+    TenantId,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
@@ -229,5 +233,39 @@ impl AppStore for PgStore {
                     .ok_or_else(|| StoreError::Backend(format!("unknown assignment type {kind:?}")))
             })
             .collect()
+    }
+
+    async fn link(&self, app_id: &str, link: &AppLink) -> Result<(), StoreError> {
+        super::app_links::link(self, app_id, link).await
+    }
+
+    async fn unlink(
+        &self,
+        app_id: &str,
+        kind: ResourceKind,
+        source_id: &str,
+    ) -> Result<bool, StoreError> {
+        super::app_links::unlink(self, app_id, kind, source_id).await
+    }
+
+    async fn links(
+        &self,
+        app_id: &str,
+        kind: ResourceKind,
+        source_ids: &[String],
+    ) -> Result<HashMap<String, AppLink>, StoreError> {
+        let found = super::app_links::links(self, app_id, kind, Some(source_ids)).await?;
+        Ok(found
+            .into_iter()
+            .map(|l| (l.source_id.clone(), l))
+            .collect())
+    }
+
+    async fn all_links(
+        &self,
+        app_id: &str,
+        kind: ResourceKind,
+    ) -> Result<Vec<AppLink>, StoreError> {
+        super::app_links::links(self, app_id, kind, None).await
     }
 }

@@ -2,6 +2,7 @@
 //! a few reader threads (see [`pool`]). Each trait method is one job: its statements run back
 //! to back on one connection, with prepared statements cached.
 
+mod app_links;
 pub(crate) mod apps;
 mod changes;
 mod directory;
@@ -26,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0003_tenant_order.sql"),
     include_str!("../../migrations/sqlite/0004_apps.sql"),
     include_str!("../../migrations/sqlite/0005_app_assignments.sql"),
+    include_str!("../../migrations/sqlite/0006_app_links.sql"),
 ];
 
 pub struct SqliteStore {
