@@ -5,6 +5,7 @@
 
 mod support;
 
+mod admin_api;
 mod apps;
 mod bad_input;
 mod bulk;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use scimitar_core::service::{Directory, TenantAdmin};
+use scimitar_core::service::{AppAdmin, Directory, TenantAdmin};
 use scimitar_core::{Limits, SystemClock};
 use scimitar_server::{router, AppState, HttpConfig};
 
@@ -74,9 +74,16 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         println!("Created tenant 'default'. Its SCIM bearer token (shown once, store it now):");
         println!("{secret}");
     }
+    let apps = AppAdmin::new(
+        stores.apps.clone(),
+        stores.directory.clone(),
+        Arc::new(SystemClock),
+        settings.secret_key()?,
+    );
     let state = AppState {
         directory,
         tenants,
+        apps: Some(apps),
         config: Arc::new(HttpConfig {
             public_url: args.public_url.or(settings.file.public_url.clone()),
         }),

@@ -1,9 +1,11 @@
-//! HTTP for Scimitar: `/scim/v2` (RFC 7644), `/healthz`, `/livez`, `/metrics`.
+//! HTTP for Scimitar: `/scim/v2` (RFC 7644), `/api/v1` (admin, OpenAPI), `/healthz`,
+//! `/livez`, `/metrics`.
 //!
 //! Handlers are thin: they parse HTTP (headers, query, body) into service calls and render the
 //! results. Errors become RFC 7644 error bodies in exactly one place ([`error`]); internal error
 //! text is logged, never returned.
 
+pub mod admin;
 pub mod auth;
 pub mod body;
 pub mod error;
@@ -15,7 +17,7 @@ pub mod scim;
 use std::sync::Arc;
 
 use axum::Router;
-use scimitar_core::service::{Directory, TenantAdmin};
+use scimitar_core::service::{AppAdmin, Directory, TenantAdmin};
 
 /// Settings the HTTP layer needs.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +31,9 @@ pub struct HttpConfig {
 pub struct AppState {
     pub directory: Directory,
     pub tenants: TenantAdmin,
+    /// App administration for `/api/v1`; `None` where the server has no secret key (tests
+    /// that only need SCIM), and the admin API then answers 503.
+    pub apps: Option<AppAdmin>,
     pub config: Arc<HttpConfig>,
 }
 
@@ -39,6 +44,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ops::routes())
         .nest("/scim/v2", scim::routes(state.clone()))
+        .nest("/api/v1", admin::routes(state.clone()))
         .fallback(error::not_found_fallback)
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)

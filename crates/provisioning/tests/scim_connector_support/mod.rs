@@ -59,6 +59,7 @@ impl Scimitar {
             .unwrap()
             .expect("a fresh database");
         let state = AppState {
+            apps: None,
             directory,
             tenants,
             config: Arc::new(HttpConfig { public_url: None }),

@@ -1,0 +1,143 @@
+//! `/api/v1/apps`: list, create, show and delete a tenant's connected apps, as
+//! `scimitar app list|create|show|delete` do. Credentials go in on create and never come out:
+//! responses describe them (kind, user, last characters).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use scimitar_core::service::AppView;
+use scimitar_core::AppAuth;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{AdminContext, Problem};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/apps", get(list_apps).post(create_app))
+        .route("/apps/{name}", get(show_app).delete(delete_app))
+}
+
+/// How Scimitar authenticates to the app.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum NewAuth {
+    Bearer { token: String },
+    Basic { user: String, password: String },
+}
+
+/// A new app.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewApp {
+    /// 1-64 characters of letters, digits, '.', '_' or '-'; unique in the tenant.
+    pub name: String,
+    /// The app's SCIM 2.0 base URL.
+    pub scim_url: String,
+    pub auth: NewAuth,
+}
+
+/// An app as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppOut {
+    pub id: String,
+    pub name: String,
+    pub scim_url: String,
+    /// The credentials, described (never included).
+    pub auth: String,
+    /// stopped, running or quarantined.
+    pub state: String,
+    /// disable, delete or nothing.
+    pub deprovision: String,
+    pub created: String,
+    pub updated: String,
+    pub version: i64,
+}
+
+impl From<AppView> for AppOut {
+    fn from(v: AppView) -> Self {
+        let r = v.record;
+        AppOut {
+            id: r.id,
+            name: r.name,
+            scim_url: r.scim_url,
+            auth: v.auth,
+            state: r.state.as_str().into(),
+            deprovision: r.deprovision.as_str().into(),
+            created: r.created,
+            updated: r.updated,
+            version: r.version,
+        }
+    }
+}
+
+fn admin(state: &AppState) -> Result<&scimitar_core::service::AppAdmin, Problem> {
+    state.apps.as_ref().ok_or_else(|| {
+        Problem::new(
+            503,
+            "app administration is not configured on this server (no secret key)",
+        )
+    })
+}
+
+/// The tenant's apps, by name.
+#[utoipa::path(get, path = "/api/v1/apps", tag = "apps",
+    responses((status = 200, body = [AppOut]), (status = 401), (status = 403)),
+    security(("bearer" = [])))]
+pub async fn list_apps(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<AdminContext>,
+) -> Result<Json<Vec<AppOut>>, Problem> {
+    let apps = admin(&state)?.list(ctx.tenant).await?;
+    Ok(Json(apps.into_iter().map(AppOut::from).collect()))
+}
+
+/// Connect an app.
+#[utoipa::path(post, path = "/api/v1/apps", tag = "apps", request_body = NewApp,
+    responses((status = 201, body = AppOut), (status = 400), (status = 409)),
+    security(("bearer" = [])))]
+pub async fn create_app(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<AdminContext>,
+    body: Result<Json<NewApp>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<AppOut>), Problem> {
+    let Json(new) = body.map_err(|e| Problem::new(400, e.body_text()))?;
+    let auth = match new.auth {
+        NewAuth::Bearer { token } => AppAuth::Bearer { token },
+        NewAuth::Basic { user, password } => AppAuth::Basic { user, password },
+    };
+    let view = admin(&state)?
+        .create(ctx.tenant, &new.name, &new.scim_url, auth)
+        .await?;
+    Ok((StatusCode::CREATED, Json(view.into())))
+}
+
+/// One app.
+#[utoipa::path(get, path = "/api/v1/apps/{name}", tag = "apps",
+    params(("name" = String, Path, description = "the app's name (case-insensitive)")),
+    responses((status = 200, body = AppOut), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn show_app(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<AdminContext>,
+    Path(name): Path<String>,
+) -> Result<Json<AppOut>, Problem> {
+    Ok(Json(admin(&state)?.show(ctx.tenant, &name).await?.into()))
+}
+
+/// Delete an app's connection (nothing is changed in the app itself).
+#[utoipa::path(delete, path = "/api/v1/apps/{name}", tag = "apps",
+    params(("name" = String, Path, description = "the app's name (case-insensitive)")),
+    responses((status = 204), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn delete_app(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<AdminContext>,
+    Path(name): Path<String>,
+) -> Result<StatusCode, Problem> {
+    admin(&state)?.delete(ctx.tenant, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
