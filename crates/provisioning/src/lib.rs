@@ -2,10 +2,12 @@
 //! and the executor.
 //!
 //! Built so far: the mapping-expression language ([`expr`], Entra-compatible `Append(...)`,
-//! `Switch(...)`, `IIF(...)`), attribute mappings ([`mapping`]), scoping filters ([`scope`]) and
-//! connectors ([`connector`]). The planner, executor and scheduler are still to come.
+//! `Switch(...)`, `IIF(...)`), attribute mappings ([`mapping`]), scoping filters ([`scope`]),
+//! connectors ([`connector`]) and the planner ([`plan`]: state in, plan out). The executor and
+//! scheduler are still to come.
 
 pub mod connector;
 pub mod expr;
 pub mod mapping;
+pub mod plan;
 pub mod scope;
