@@ -6,6 +6,7 @@
 mod support;
 
 mod admin_api;
+mod app_plan;
 mod apps;
 mod bad_input;
 mod bulk;

@@ -11,6 +11,9 @@ use scimitar_core::{AppAuth, AppState, Assignment, Deprovision, SystemClock, Ten
 use scimitar_provisioning::connector::{
     Auth, Capabilities, Connector, ConnectorError, ResourceKind, ScimConnector, ScimConnectorConfig,
 };
+use scimitar_provisioning::engine::{plan_users, DirectorySide, EngineError};
+use scimitar_provisioning::mapping::MappingContext;
+use scimitar_provisioning::plan::RunKind;
 use serde_json::json;
 
 use crate::admin::explain;
@@ -83,6 +86,16 @@ pub enum AppCommand {
         tenant: String,
         #[command(flatten)]
         target: TargetArgs,
+    },
+    /// The dry run: what a run would do to each assigned (or linked) user, and why. Reads the
+    /// app to look accounts up; changes nothing, here or there.
+    Plan {
+        name: String,
+        #[arg(long)]
+        tenant: String,
+        /// Plan an initial run (every user in scope is matched or created).
+        #[arg(long)]
+        initial: bool,
     },
     /// Export or import the app's attribute mappings (TOML; docs/mappings.md).
     #[command(subcommand)]
@@ -376,6 +389,41 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 println!("{}", json!({"unassigned": what}));
             } else {
                 println!("unassigned {what} from '{name}'");
+            }
+        }
+        AppCommand::Plan {
+            name,
+            tenant,
+            initial,
+        } => {
+            let t = tenant_id(&stores, &tenant).await?;
+            let app = admin.get(t, &name).await.map_err(explain)?;
+            let connector = connector(&admin, t, &name).await?;
+            let (_, directory, ctx) = tenant_directory(&settings, &stores, &tenant).await?;
+            let side = DirectorySide {
+                directory: &directory,
+                store: stores.directory.as_ref(),
+                ctx: &ctx,
+            };
+            let run = if initial {
+                RunKind::Initial
+            } else {
+                RunKind::Incremental
+            };
+            let context = MappingContext {
+                now: time::OffsetDateTime::now_utc(),
+                seed: None,
+            };
+            let plan = plan_users(&side, stores.apps.as_ref(), &app, &connector, run, context)
+                .await
+                .map_err(|e| match e {
+                    EngineError::Connector(c) => failed(c),
+                    other => anyhow::anyhow!("{other}"),
+                })?;
+            if settings.json {
+                println!("{}", serde_json::to_string(&plan)?);
+            } else {
+                print!("{plan}");
             }
         }
         AppCommand::Mappings(cmd) => {

@@ -7,6 +7,7 @@
 //! scheduler are still to come.
 
 pub mod connector;
+pub mod engine;
 pub mod expr;
 pub mod mapping;
 pub mod plan;

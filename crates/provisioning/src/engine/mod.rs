@@ -1,0 +1,38 @@
+//! The engine's side of a run, where the pure parts meet the world: it reads what an app
+//! should receive from the directory (assignments, nested group members, links), asks the app
+//! what the planner needs to know (the linked accounts, matches for unlinked users), and hands
+//! the planner a complete picture. `plan_users` is what `scimitar app plan` prints; it changes
+//! nothing anywhere, in the directory or in the app.
+
+mod gather;
+
+pub use gather::{app_settings, changes_app, plan_users, AppSettings, DirectorySide};
+
+use scimitar_core::{CoreError, StoreError};
+
+use crate::connector::ConnectorError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("reading the directory: {0}")]
+    Directory(String),
+    #[error("the app: {0}")]
+    Connector(#[from] ConnectorError),
+    #[error("the app's settings: {0}")]
+    Settings(String),
+}
+
+impl From<CoreError> for EngineError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::Scim(s) => EngineError::Directory(s.detail),
+            CoreError::Internal(m) => EngineError::Directory(m),
+        }
+    }
+}
+
+impl From<StoreError> for EngineError {
+    fn from(e: StoreError) -> Self {
+        EngineError::Directory(e.to_string())
+    }
+}
