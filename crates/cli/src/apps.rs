@@ -11,9 +11,9 @@ use scimitar_core::{AppAuth, AppState, Assignment, Deprovision, SystemClock, Ten
 use scimitar_provisioning::connector::{
     Auth, Capabilities, Connector, ConnectorError, ResourceKind, ScimConnector, ScimConnectorConfig,
 };
-use scimitar_provisioning::engine::{plan_users, DirectorySide, EngineError};
+use scimitar_provisioning::engine::{execute, plan_users, DirectorySide, EngineError, Status};
 use scimitar_provisioning::mapping::MappingContext;
-use scimitar_provisioning::plan::RunKind;
+use scimitar_provisioning::plan::{Plan, RunKind};
 use serde_json::json;
 
 use crate::admin::explain;
@@ -94,6 +94,16 @@ pub enum AppCommand {
         #[arg(long)]
         tenant: String,
         /// Plan an initial run (every user in scope is matched or created).
+        #[arg(long)]
+        initial: bool,
+    },
+    /// One run now: plan, then execute exactly that plan, and print what happened. Exit code
+    /// non-zero if any object failed.
+    Sync {
+        name: String,
+        #[arg(long)]
+        tenant: String,
+        /// An initial run (every user in scope is matched or created).
         #[arg(long)]
         initial: bool,
     },
@@ -396,34 +406,46 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             tenant,
             initial,
         } => {
-            let t = tenant_id(&stores, &tenant).await?;
-            let app = admin.get(t, &name).await.map_err(explain)?;
-            let connector = connector(&admin, t, &name).await?;
-            let (_, directory, ctx) = tenant_directory(&settings, &stores, &tenant).await?;
-            let side = DirectorySide {
-                directory: &directory,
-                store: stores.directory.as_ref(),
-                ctx: &ctx,
-            };
-            let run = if initial {
-                RunKind::Initial
-            } else {
-                RunKind::Incremental
-            };
-            let context = MappingContext {
-                now: time::OffsetDateTime::now_utc(),
-                seed: None,
-            };
-            let plan = plan_users(&side, stores.apps.as_ref(), &app, &connector, run, context)
-                .await
-                .map_err(|e| match e {
-                    EngineError::Connector(c) => failed(c),
-                    other => anyhow::anyhow!("{other}"),
-                })?;
+            let (plan, _, _) =
+                make_plan(&settings, &stores, &admin, &tenant, &name, initial).await?;
             if settings.json {
                 println!("{}", serde_json::to_string(&plan)?);
             } else {
                 print!("{plan}");
+            }
+        }
+        AppCommand::Sync {
+            name,
+            tenant,
+            initial,
+        } => {
+            let (plan, app, connector) =
+                make_plan(&settings, &stores, &admin, &tenant, &name, initial).await?;
+            let now = scimitar_core::clock::format_timestamp(time::OffsetDateTime::now_utc());
+            let result = execute(&plan, &app.id, stores.apps.as_ref(), &connector, &now).await;
+            if settings.json {
+                println!("{}", json!({"plan": plan, "results": result}));
+            } else {
+                print!("{plan}");
+                println!();
+                for o in &result.objects {
+                    if let Status::Failed { error, hint } = &o.status {
+                        println!(
+                            "FAILED {} {}: {error}\n       hint: {hint}",
+                            o.action,
+                            o.name.as_deref().unwrap_or(&o.source_id)
+                        );
+                    }
+                }
+                println!(
+                    "sync of '{name}': {} done, {} failed, {} unchanged or skipped",
+                    result.done(),
+                    result.failed(),
+                    result.objects.len() - result.done() - result.failed()
+                );
+            }
+            if result.failed() > 0 {
+                anyhow::bail!("{} object(s) failed; see above", result.failed());
             }
         }
         AppCommand::Mappings(cmd) => {
@@ -463,6 +485,42 @@ fn describe_assignment(a: &Assignment) -> String {
         Assignment::User(id) => format!("user {id}"),
         Assignment::Group(id) => format!("group {id}"),
     }
+}
+
+/// The plan for app `name`'s users (what `plan` prints and `sync` executes).
+async fn make_plan(
+    settings: &Settings,
+    stores: &scimitar_store::Stores,
+    admin: &AppAdmin,
+    tenant: &str,
+    name: &str,
+    initial: bool,
+) -> anyhow::Result<(Plan, scimitar_core::AppRecord, ScimConnector)> {
+    let t = tenant_id(stores, tenant).await?;
+    let app = admin.get(t, name).await.map_err(explain)?;
+    let connector = connector(admin, t, name).await?;
+    let (_, directory, ctx) = tenant_directory(settings, stores, tenant).await?;
+    let side = DirectorySide {
+        directory: &directory,
+        store: stores.directory.as_ref(),
+        ctx: &ctx,
+    };
+    let run = if initial {
+        RunKind::Initial
+    } else {
+        RunKind::Incremental
+    };
+    let context = MappingContext {
+        now: time::OffsetDateTime::now_utc(),
+        seed: None,
+    };
+    let plan = plan_users(&side, stores.apps.as_ref(), &app, &connector, run, context)
+        .await
+        .map_err(|e| match e {
+            EngineError::Connector(c) => failed(c),
+            other => anyhow::anyhow!("{other}"),
+        })?;
+    Ok((plan, app, connector))
 }
 
 /// The SCIM connector for app `name`, with its credentials opened.

@@ -1,0 +1,189 @@
+//! Executing a plan: each operation becomes connector calls, and Scimitar's links follow what
+//! the app now holds. The executor runs exactly the operations of the plan it is given, in
+//! order, and never decides anything the planner did not (the dry run and the run cannot
+//! disagree); an operation that fails is reported with the connector's hint and the run goes
+//! on with the next object.
+
+use scimitar_core::{AppLink, AppStore};
+use serde::Serialize;
+
+use crate::connector::{self, Connector, ConnectorError};
+use crate::mapping;
+use crate::plan::{Action, Operation, Plan};
+
+/// What happened to one object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectResult {
+    pub source_id: String,
+    pub name: Option<String>,
+    /// The plan's action for it (`create`, `update`, `link`, `enable`, `disable`, `delete`,
+    /// `skip`, ...).
+    pub action: String,
+    #[serde(flatten)]
+    pub status: Status,
+    /// The app's id of the account, when there is one.
+    pub target_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Status {
+    Done,
+    Skipped,
+    Failed { error: String, hint: String },
+}
+
+/// The results of one run, in plan order.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunResult {
+    pub objects: Vec<ObjectResult>,
+}
+
+impl RunResult {
+    pub fn failed(&self) -> usize {
+        self.objects
+            .iter()
+            .filter(|o| matches!(o.status, Status::Failed { .. }))
+            .count()
+    }
+
+    pub fn done(&self) -> usize {
+        self.objects
+            .iter()
+            .filter(|o| o.status == Status::Done)
+            .count()
+    }
+}
+
+/// The changes of a plan as the connector sends them.
+fn connector_changes(changes: &[mapping::AttributeChange]) -> Vec<connector::AttributeChange> {
+    changes
+        .iter()
+        .map(|c| match &c.new {
+            Some(value) => connector::AttributeChange::set(c.path.clone(), value.clone()),
+            None => connector::AttributeChange::clear(c.path.clone()),
+        })
+        .collect()
+}
+
+/// Run `plan` against the app; `now` stamps the links.
+pub async fn execute(
+    plan: &Plan,
+    app_id: &str,
+    apps: &dyn AppStore,
+    connector: &dyn Connector,
+    now: &str,
+) -> RunResult {
+    let mut result = RunResult::default();
+    for op in &plan.operations {
+        let outcome = run_one(op, app_id, apps, connector, now).await;
+        let (status, target_id) = match outcome {
+            Ok(Some(target)) => (Status::Done, Some(target)),
+            Ok(None) => (Status::Skipped, op.action.target_id().map(str::to_string)),
+            Err(Failure { error, hint }) => (
+                Status::Failed { error, hint },
+                op.action.target_id().map(str::to_string),
+            ),
+        };
+        result.objects.push(ObjectResult {
+            source_id: op.source_id.clone(),
+            name: op.name.clone(),
+            action: op.action.label().1.to_string(),
+            status,
+            target_id,
+        });
+    }
+    result
+}
+
+struct Failure {
+    error: String,
+    hint: String,
+}
+
+impl From<ConnectorError> for Failure {
+    fn from(e: ConnectorError) -> Self {
+        Failure {
+            hint: e.hint(),
+            error: e.to_string(),
+        }
+    }
+}
+
+impl From<scimitar_core::StoreError> for Failure {
+    fn from(e: scimitar_core::StoreError) -> Self {
+        Failure {
+            error: format!("recording the link: {e}"),
+            hint: "the app was changed but Scimitar could not record it; the next run matches the account again".into(),
+        }
+    }
+}
+
+/// One operation; `Ok(None)` for a skip, else the app's id of the account.
+async fn run_one(
+    op: &Operation,
+    app_id: &str,
+    apps: &dyn AppStore,
+    connector: &dyn Connector,
+    now: &str,
+) -> Result<Option<String>, Failure> {
+    let kind = op.kind;
+    let link = |target: &str, disabled: bool| AppLink {
+        kind,
+        source_id: op.source_id.clone(),
+        target_id: target.to_string(),
+        disabled,
+        synced: now.to_string(),
+    };
+    match &op.action {
+        Action::Create(create) => {
+            let created = connector.create(kind, create.body.clone()).await?;
+            apps.link(app_id, &link(&created.id, false)).await?;
+            Ok(Some(created.id))
+        }
+        Action::Update { target_id, changes } => {
+            connector
+                .update(kind, target_id, &connector_changes(changes))
+                .await?;
+            apps.link(app_id, &link(target_id, false)).await?;
+            Ok(Some(target_id.clone()))
+        }
+        Action::Link { target_id, changes } => {
+            // Record the adoption first: if the update fails, the next run updates instead of
+            // matching again.
+            apps.link(app_id, &link(target_id, false)).await?;
+            if !changes.is_empty() {
+                connector
+                    .update(kind, target_id, &connector_changes(changes))
+                    .await?;
+            }
+            Ok(Some(target_id.clone()))
+        }
+        Action::Enable { target_id, changes } => {
+            connector
+                .update(kind, target_id, &connector_changes(changes))
+                .await?;
+            apps.link(app_id, &link(target_id, false)).await?;
+            Ok(Some(target_id.clone()))
+        }
+        Action::Disable { target_id } => {
+            connector.disable(kind, target_id).await?;
+            apps.link(app_id, &link(target_id, true)).await?;
+            Ok(Some(target_id.clone()))
+        }
+        Action::Delete { target_id } => {
+            connector.delete(kind, target_id).await?;
+            apps.unlink(app_id, kind, &op.source_id).await?;
+            Ok(Some(target_id.clone()))
+        }
+        Action::Skip { reason } if reason.is_error() => Err(Failure {
+            error: format!("{reason:?}"),
+            hint: "see the plan's steps for this object (`scimitar app plan`)".into(),
+        }),
+        Action::Skip { .. } => Ok(None),
+        Action::NeedsLookup { .. } => Err(Failure {
+            error: "the plan was not complete for this object (a lookup in the app is missing)".into(),
+            hint: "run the sync again; if it persists, report it with the output of `scimitar app plan --json`".into(),
+        }),
+    }
+}

@@ -1,0 +1,222 @@
+//! `scimitar app sync` (issue 4): Scimitar A provisions into Scimitar B (another process, its
+//! own database) over SCIM. The run does exactly what the plan said; B's final state is read
+//! back over SCIM after creates, adoption, updates, clearing, disabling and re-enabling.
+
+use serde_json::{json, Value};
+
+use crate::support::{patch_body, Scim, Server, ENTERPRISE, USER_SCHEMA};
+
+async fn cli_json(server: &Server, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let (ok, out, err) = server.cli(&all).await;
+    assert!(ok, "{args:?}: {err}\n{out}");
+    serde_json::from_str(out.trim()).unwrap()
+}
+
+/// (source id, action) of every operation, in order.
+fn actions(ops: &Value) -> Vec<(String, String)> {
+    ops.as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let action = o["action"]["action"]
+                .as_str()
+                .or(o["action"].as_str())
+                .unwrap_or("?");
+            (
+                o["source_id"].as_str().unwrap().to_string(),
+                action.to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn user_in_b(b: &Scim, user_name: &str) -> Value {
+    let found = b
+        .filter("/Users", &format!("userName eq \"{user_name}\""))
+        .await;
+    assert_eq!(
+        found.body["totalResults"], 1,
+        "{user_name} in B: {}",
+        found.body
+    );
+    found.body["Resources"][0].clone()
+}
+
+#[tokio::test]
+async fn a_provisions_into_b_exactly_as_planned() {
+    let a = Server::start().await;
+    let b = Server::start().await;
+    let (sa, sb) = (a.client(), b.client());
+    let carol = sa.create_user("carol@example.com").await;
+    let ada_body = json!({
+        "schemas": [USER_SCHEMA, ENTERPRISE], "userName": "ada@example.com",
+        "name": {"givenName": "Ada", "familyName": "Lovelace"}, "displayName": "Ada Lovelace",
+        "emails": [{"type": "work", "value": "ada@example.com", "primary": true}],
+        "phoneNumbers": [{"type": "mobile", "value": "+44 20 7946 0000"}],
+        "title": "Analyst",
+        ENTERPRISE: {"employeeNumber": "1815", "department": "Engines", "manager": {"value": carol}}
+    });
+    let ada = sa.post("/Users", &ada_body).await.id();
+    sa.create_user("bob@example.com").await;
+    // Carol already has an account in B: adopted, never duplicated.
+    let carol_in_b = sb.create_user("Carol@Example.com").await;
+
+    let url = b.scim_url();
+    for args in [
+        vec![
+            "app",
+            "create",
+            "b",
+            "--tenant",
+            "default",
+            "--scim-url",
+            url.as_str(),
+            "--bearer-token",
+            b.token.as_str(),
+        ],
+        vec![
+            "app",
+            "assign",
+            "b",
+            "--tenant",
+            "default",
+            "--user",
+            "ada@example.com",
+        ],
+        vec![
+            "app",
+            "assign",
+            "b",
+            "--tenant",
+            "default",
+            "--user",
+            "carol@example.com",
+        ],
+    ] {
+        let (ok, _, err) = a.cli(&args).await;
+        assert!(ok, "{args:?}: {err}");
+    }
+
+    // The run does what the plan said.
+    let plan = cli_json(
+        &a,
+        &["app", "plan", "b", "--tenant", "default", "--initial"],
+    )
+    .await;
+    let sync = cli_json(
+        &a,
+        &["app", "sync", "b", "--tenant", "default", "--initial"],
+    )
+    .await;
+    assert_eq!(
+        actions(&plan["operations"]),
+        actions(&sync["plan"]["operations"])
+    );
+    let done: Vec<(String, String)> = sync["results"]["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["source_id"].as_str().unwrap().to_string(),
+                o["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(done, actions(&plan["operations"]));
+    assert!(done.contains(&(ada.clone(), "create".into())), "{done:?}");
+    assert!(done.contains(&(carol.clone(), "link".into())), "{done:?}");
+    assert!(
+        sync["results"]["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["status"] != "failed"),
+        "{sync}"
+    );
+
+    // B has Ada as the Entra-style mappings say, and one Carol; never Bob.
+    let ada_b = user_in_b(&sb, "ada@example.com").await;
+    assert_eq!(ada_b["name"]["formatted"], "Ada Lovelace");
+    assert_eq!(ada_b["name"]["givenName"], "Ada");
+    assert_eq!(ada_b["emails"][0]["value"], "ada@example.com");
+    assert_eq!(ada_b["title"], "Analyst");
+    assert_eq!(ada_b[ENTERPRISE]["employeeNumber"], "1815");
+    assert_eq!(ada_b["active"], true);
+    assert_eq!(sb.get("/Users").await.body["totalResults"], 2);
+    assert_eq!(user_in_b(&sb, "carol@example.com").await["id"], carol_in_b);
+
+    // Carol is linked now, so the next run gives Ada her manager, by B's id.
+    cli_json(&a, &["app", "sync", "b", "--tenant", "default"]).await;
+    let ada_b = user_in_b(&sb, "ada@example.com").await;
+    assert_eq!(ada_b[ENTERPRISE]["manager"]["value"], carol_in_b, "{ada_b}");
+    // Nothing left to do.
+    let again = cli_json(&a, &["app", "plan", "b", "--tenant", "default"]).await;
+    assert!(
+        actions(&again["operations"])
+            .iter()
+            .all(|(_, act)| act == "skip"),
+        "{again}"
+    );
+
+    // A change, then a cleared attribute, reach B.
+    let ops = json!([{"op": "replace", "path": "title", "value": "Chief Analyst"}]);
+    assert_eq!(
+        sa.patch(&format!("/Users/{ada}"), &patch_body(ops))
+            .await
+            .status,
+        200
+    );
+    cli_json(&a, &["app", "sync", "b", "--tenant", "default"]).await;
+    assert_eq!(
+        user_in_b(&sb, "ada@example.com").await["title"],
+        "Chief Analyst"
+    );
+    let ops = json!([{"op": "remove", "path": "title"}]);
+    assert_eq!(
+        sa.patch(&format!("/Users/{ada}"), &patch_body(ops))
+            .await
+            .status,
+        200
+    );
+    cli_json(&a, &["app", "sync", "b", "--tenant", "default"]).await;
+    assert_eq!(user_in_b(&sb, "ada@example.com").await.get("title"), None);
+
+    // Unassigned: disabled in B (the default policy). Assigned again: enabled, not duplicated.
+    let (ok, _, err) = a
+        .cli(&[
+            "app",
+            "unassign",
+            "b",
+            "--tenant",
+            "default",
+            "--user",
+            "ada@example.com",
+        ])
+        .await;
+    assert!(ok, "{err}");
+    cli_json(&a, &["app", "sync", "b", "--tenant", "default"]).await;
+    assert_eq!(user_in_b(&sb, "ada@example.com").await["active"], false);
+    let (ok, _, err) = a
+        .cli(&[
+            "app",
+            "assign",
+            "b",
+            "--tenant",
+            "default",
+            "--user",
+            "ada@example.com",
+        ])
+        .await;
+    assert!(ok, "{err}");
+    let sync = cli_json(&a, &["app", "sync", "b", "--tenant", "default"]).await;
+    assert!(
+        actions(&sync["plan"]["operations"]).contains(&(ada.clone(), "enable".into())),
+        "{sync}"
+    );
+    let ada_b = user_in_b(&sb, "ada@example.com").await;
+    assert_eq!(ada_b["active"], true);
+    assert_eq!(sb.get("/Users").await.body["totalResults"], 2);
+}
