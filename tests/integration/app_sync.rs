@@ -220,3 +220,75 @@ async fn a_provisions_into_b_exactly_as_planned() {
     assert_eq!(ada_b["active"], true);
     assert_eq!(sb.get("/Users").await.body["totalResults"], 2);
 }
+
+/// `scimitar app provision --user`: one user now, with its steps; an unassigned user is not
+/// provisioned, and the plan says why.
+#[tokio::test]
+async fn one_user_is_provisioned_on_demand() {
+    let a = Server::start().await;
+    let b = Server::start().await;
+    let (sa, sb) = (a.client(), b.client());
+    sa.create_user("dave@example.com").await;
+    sa.create_user("erin@example.com").await;
+    let url = b.scim_url();
+    for args in [
+        vec![
+            "app",
+            "create",
+            "b",
+            "--tenant",
+            "default",
+            "--scim-url",
+            url.as_str(),
+            "--bearer-token",
+            b.token.as_str(),
+        ],
+        vec![
+            "app",
+            "assign",
+            "b",
+            "--tenant",
+            "default",
+            "--user",
+            "dave@example.com",
+        ],
+    ] {
+        let (ok, _, err) = a.cli(&args).await;
+        assert!(ok, "{args:?}: {err}");
+    }
+    let (ok, out, err) = a
+        .cli(&[
+            "app",
+            "provision",
+            "b",
+            "--tenant",
+            "default",
+            "--user",
+            "dave@example.com",
+        ])
+        .await;
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("+ create") && out.contains("done: create"),
+        "{out}"
+    );
+    user_in_b(&sb, "dave@example.com").await;
+
+    let (ok, out, err) = a
+        .cli(&[
+            "app",
+            "provision",
+            "b",
+            "--tenant",
+            "default",
+            "--user",
+            "erin@example.com",
+        ])
+        .await;
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("not assigned") || out.contains("Out of scope"),
+        "{out}"
+    );
+    assert_eq!(sb.get("/Users").await.body["totalResults"], 1);
+}

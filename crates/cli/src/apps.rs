@@ -107,6 +107,15 @@ pub enum AppCommand {
         #[arg(long)]
         initial: bool,
     },
+    /// Provision one user now, whatever the schedule, and show every step.
+    Provision {
+        name: String,
+        #[arg(long)]
+        tenant: String,
+        /// The user, by userName.
+        #[arg(long)]
+        user: String,
+    },
     /// Export or import the app's attribute mappings (TOML; docs/mappings.md).
     #[command(subcommand)]
     Mappings(MappingsCommand),
@@ -406,8 +415,16 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             tenant,
             initial,
         } => {
-            let (plan, _, _) =
-                make_plan(&settings, &stores, &admin, &tenant, &name, initial).await?;
+            let (plan, _, _) = make_plan(
+                &settings,
+                &stores,
+                &admin,
+                &tenant,
+                &name,
+                run_kind(initial),
+                None,
+            )
+            .await?;
             if settings.json {
                 println!("{}", serde_json::to_string(&plan)?);
             } else {
@@ -419,8 +436,16 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             tenant,
             initial,
         } => {
-            let (plan, app, connector) =
-                make_plan(&settings, &stores, &admin, &tenant, &name, initial).await?;
+            let (plan, app, connector) = make_plan(
+                &settings,
+                &stores,
+                &admin,
+                &tenant,
+                &name,
+                run_kind(initial),
+                None,
+            )
+            .await?;
             let now = scimitar_core::clock::format_timestamp(time::OffsetDateTime::now_utc());
             let result = execute(&plan, &app.id, stores.apps.as_ref(), &connector, &now).await;
             if settings.json {
@@ -446,6 +471,44 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             }
             if result.failed() > 0 {
                 anyhow::bail!("{} object(s) failed; see above", result.failed());
+            }
+        }
+        AppCommand::Provision { name, tenant, user } => {
+            let (_, directory, ctx) = tenant_directory(&settings, &stores, &tenant).await?;
+            let found = find_one(&directory, &ctx, ResourceKind::User, &user).await?;
+            let id = found["id"].as_str().unwrap_or_default().to_string();
+            let (plan, app, connector) = make_plan(
+                &settings,
+                &stores,
+                &admin,
+                &tenant,
+                &name,
+                RunKind::OnDemand,
+                Some(&id),
+            )
+            .await?;
+            let now = scimitar_core::clock::format_timestamp(time::OffsetDateTime::now_utc());
+            let result = execute(&plan, &app.id, stores.apps.as_ref(), &connector, &now).await;
+            if settings.json {
+                println!("{}", json!({"plan": plan, "results": result}));
+            } else {
+                print!("{plan}");
+                for o in &result.objects {
+                    match &o.status {
+                        Status::Failed { error, hint } => {
+                            println!("FAILED: {error}\nhint: {hint}")
+                        }
+                        Status::Done => println!(
+                            "done: {} (app id {})",
+                            o.action,
+                            o.target_id.as_deref().unwrap_or("-")
+                        ),
+                        Status::Skipped => println!("nothing to do"),
+                    }
+                }
+            }
+            if result.failed() > 0 {
+                anyhow::bail!("provisioning '{user}' failed");
             }
         }
         AppCommand::Mappings(cmd) => {
@@ -487,6 +550,14 @@ fn describe_assignment(a: &Assignment) -> String {
     }
 }
 
+fn run_kind(initial: bool) -> RunKind {
+    if initial {
+        RunKind::Initial
+    } else {
+        RunKind::Incremental
+    }
+}
+
 /// The plan for app `name`'s users (what `plan` prints and `sync` executes).
 async fn make_plan(
     settings: &Settings,
@@ -494,7 +565,8 @@ async fn make_plan(
     admin: &AppAdmin,
     tenant: &str,
     name: &str,
-    initial: bool,
+    run: RunKind,
+    only: Option<&str>,
 ) -> anyhow::Result<(Plan, scimitar_core::AppRecord, ScimConnector)> {
     let t = tenant_id(stores, tenant).await?;
     let app = admin.get(t, name).await.map_err(explain)?;
@@ -505,21 +577,24 @@ async fn make_plan(
         store: stores.directory.as_ref(),
         ctx: &ctx,
     };
-    let run = if initial {
-        RunKind::Initial
-    } else {
-        RunKind::Incremental
-    };
     let context = MappingContext {
         now: time::OffsetDateTime::now_utc(),
         seed: None,
     };
-    let plan = plan_users(&side, stores.apps.as_ref(), &app, &connector, run, context)
-        .await
-        .map_err(|e| match e {
-            EngineError::Connector(c) => failed(c),
-            other => anyhow::anyhow!("{other}"),
-        })?;
+    let plan = plan_users(
+        &side,
+        stores.apps.as_ref(),
+        &app,
+        &connector,
+        run,
+        context,
+        only,
+    )
+    .await
+    .map_err(|e| match e {
+        EngineError::Connector(c) => failed(c),
+        other => anyhow::anyhow!("{other}"),
+    })?;
     Ok((plan, app, connector))
 }
 

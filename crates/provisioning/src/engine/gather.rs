@@ -128,7 +128,8 @@ async fn all_users(side: &DirectorySide<'_>) -> Result<BTreeMap<String, Json>, E
     }
 }
 
-/// The plan for the app's users, after reading from the app what the planner asked for.
+/// The plan for the app's users (or, with `only`, for that one user: on-demand provisioning),
+/// after reading from the app what the planner asked for.
 pub async fn plan_users(
     side: &DirectorySide<'_>,
     apps: &dyn AppStore,
@@ -136,6 +137,7 @@ pub async fn plan_users(
     connector: &dyn Connector,
     run: RunKind,
     context: MappingContext,
+    only: Option<&str>,
 ) -> Result<Plan, EngineError> {
     let settings = app_settings(app)?;
     let mut assigned = BTreeSet::new();
@@ -195,6 +197,17 @@ pub async fn plan_users(
         let link = links.get(&id);
         state(DirectoryObject::Deleted { id }, false, link)
     }));
+    if let Some(id) = only {
+        // On demand: this user alone, whether or not it is assigned (the plan says so).
+        objects.retain(|o| o.source_id() == id);
+        if objects.is_empty() {
+            let object = match read_user(side, id).await? {
+                Some(json) => DirectoryObject::Resource(json),
+                None => return Err(EngineError::Directory(format!("no user with id '{id}'"))),
+            };
+            objects.push(state(object, assigned.contains(id), links.get(id)));
+        }
+    }
     let resolve = |id: &str| links.get(id).map(|l| l.target_id.clone());
     let input = |objects: &[SourceState]| -> Plan {
         plan_objects(&PlanInput {
