@@ -68,7 +68,12 @@ async fn plan_says_what_a_run_would_do_and_changes_nothing() {
         .await;
     assert!(ok, "{err}");
     let plan: Value = serde_json::from_str(out.trim()).unwrap();
-    let ops = plan["operations"].as_array().unwrap();
+    let ops = plan["users"]["operations"].as_array().unwrap();
+    assert_eq!(
+        plan["groups"]["operations"],
+        json!([]),
+        "no group is assigned"
+    );
     assert_eq!(ops.len(), 2, "only assigned users are planned: {plan}");
     let by_id = |id: &str| ops.iter().find(|o| o["source_id"] == id).cloned().unwrap();
     let ada_op = by_id(&ada_id);

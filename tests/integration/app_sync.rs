@@ -111,10 +111,10 @@ async fn a_provisions_into_b_exactly_as_planned() {
     )
     .await;
     assert_eq!(
-        actions(&plan["operations"]),
-        actions(&sync["plan"]["operations"])
+        actions(&plan["users"]["operations"]),
+        actions(&sync["users"]["plan"]["operations"])
     );
-    let done: Vec<(String, String)> = sync["results"]["objects"]
+    let done: Vec<(String, String)> = sync["users"]["results"]["objects"]
         .as_array()
         .unwrap()
         .iter()
@@ -125,11 +125,11 @@ async fn a_provisions_into_b_exactly_as_planned() {
             )
         })
         .collect();
-    assert_eq!(done, actions(&plan["operations"]));
+    assert_eq!(done, actions(&plan["users"]["operations"]));
     assert!(done.contains(&(ada.clone(), "create".into())), "{done:?}");
     assert!(done.contains(&(carol.clone(), "link".into())), "{done:?}");
     assert!(
-        sync["results"]["objects"]
+        sync["users"]["results"]["objects"]
             .as_array()
             .unwrap()
             .iter()
@@ -155,7 +155,7 @@ async fn a_provisions_into_b_exactly_as_planned() {
     // Nothing left to do.
     let again = cli_json(&a, &["app", "plan", "b", "--tenant", "default"]).await;
     assert!(
-        actions(&again["operations"])
+        actions(&again["users"]["operations"])
             .iter()
             .all(|(_, act)| act == "skip"),
         "{again}"
@@ -213,7 +213,7 @@ async fn a_provisions_into_b_exactly_as_planned() {
     assert!(ok, "{err}");
     let sync = cli_json(&a, &["app", "sync", "b", "--tenant", "default"]).await;
     assert!(
-        actions(&sync["plan"]["operations"]).contains(&(ada.clone(), "enable".into())),
+        actions(&sync["users"]["plan"]["operations"]).contains(&(ada.clone(), "enable".into())),
         "{sync}"
     );
     let ada_b = user_in_b(&sb, "ada@example.com").await;
@@ -291,4 +291,108 @@ async fn one_user_is_provisioned_on_demand() {
         "{out}"
     );
     assert_eq!(sb.get("/Users").await.body["totalResults"], 1);
+}
+
+/// Groups: created empty and filled by member adds, members as the app's ids; a member
+/// removed in the directory is removed in the app; a group unassigned is deleted there.
+#[tokio::test]
+async fn groups_and_memberships_follow_the_directory() {
+    let a = Server::start().await;
+    let b = Server::start().await;
+    let (sa, sb) = (a.client(), b.client());
+    let ada = sa.create_user("ada@example.com").await;
+    let carol = sa.create_user("carol@example.com").await;
+    let eng = sa
+        .create_group("Engineering", &[ada.clone(), carol.clone()])
+        .await;
+    let url = b.scim_url();
+    for args in [
+        vec![
+            "app",
+            "create",
+            "b",
+            "--tenant",
+            "default",
+            "--scim-url",
+            url.as_str(),
+            "--bearer-token",
+            b.token.as_str(),
+        ],
+        vec![
+            "app",
+            "assign",
+            "b",
+            "--tenant",
+            "default",
+            "--group",
+            "Engineering",
+        ],
+    ] {
+        let (ok, _, err) = a.cli(&args).await;
+        assert!(ok, "{args:?}: {err}");
+    }
+    let sync = cli_json(
+        &a,
+        &["app", "sync", "b", "--tenant", "default", "--initial"],
+    )
+    .await;
+    assert!(
+        actions(&sync["groups"]["plan"]["operations"]).contains(&(eng.clone(), "create".into())),
+        "{sync}"
+    );
+    // The group's members are users assigned through it: both created first.
+    let ada_b = user_in_b(&sb, "ada@example.com").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let carol_b = user_in_b(&sb, "carol@example.com").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let group_b = |sb: Scim| async move {
+        let found = sb.filter("/Groups", "displayName eq \"Engineering\"").await;
+        assert_eq!(found.body["totalResults"], 1, "{}", found.body);
+        let id = found.body["Resources"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut members = sb.member_ids(&id).await;
+        members.sort();
+        (id, members)
+    };
+    let (gid, members) = group_b(b.client()).await;
+    let mut expected = vec![ada_b.clone(), carol_b.clone()];
+    expected.sort();
+    assert_eq!(members, expected);
+
+    // Carol leaves the group here: she leaves it in B (and, no longer assigned, is disabled).
+    let ops = json!([{"op": "remove", "path": format!("members[value eq \"{carol}\"]")}]);
+    assert!(
+        sa.patch(&format!("/Groups/{eng}"), &patch_body(ops))
+            .await
+            .status
+            < 300
+    );
+    cli_json(&a, &["app", "sync", "b", "--tenant", "default"]).await;
+    let (gid2, members) = group_b(b.client()).await;
+    assert_eq!(gid2, gid, "the group was re-created instead of updated");
+    assert_eq!(members, vec![ada_b.clone()]);
+    assert_eq!(user_in_b(&sb, "carol@example.com").await["active"], false);
+
+    // Unassigned: the group is deleted in B (groups have no `active`).
+    let (ok, _, err) = a
+        .cli(&[
+            "app",
+            "unassign",
+            "b",
+            "--tenant",
+            "default",
+            "--group",
+            "Engineering",
+        ])
+        .await;
+    assert!(ok, "{err}");
+    cli_json(&a, &["app", "sync", "b", "--tenant", "default"]).await;
+    let found = sb.filter("/Groups", "displayName eq \"Engineering\"").await;
+    assert_eq!(found.body["totalResults"], 0, "{}", found.body);
 }

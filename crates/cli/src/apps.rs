@@ -11,9 +11,6 @@ use scimitar_core::{AppAuth, AppState, Assignment, Deprovision, SystemClock, Ten
 use scimitar_provisioning::connector::{
     Auth, Capabilities, Connector, ConnectorError, ResourceKind, ScimConnector, ScimConnectorConfig,
 };
-use scimitar_provisioning::engine::{execute, plan_users, DirectorySide, EngineError, Status};
-use scimitar_provisioning::mapping::MappingContext;
-use scimitar_provisioning::plan::{Plan, RunKind};
 use serde_json::json;
 
 use crate::admin::explain;
@@ -238,7 +235,10 @@ fn view_json(v: &AppView) -> serde_json::Value {
     })
 }
 
-async fn tenant_id(stores: &scimitar_store::Stores, name: &str) -> anyhow::Result<TenantId> {
+pub(crate) async fn tenant_id(
+    stores: &scimitar_store::Stores,
+    name: &str,
+) -> anyhow::Result<TenantId> {
     let admin = TenantAdmin::new(stores.tenants.clone(), Arc::new(SystemClock));
     Ok(admin.tenant(name).await.map_err(explain)?.id)
 }
@@ -414,102 +414,14 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             name,
             tenant,
             initial,
-        } => {
-            let (plan, _, _) = make_plan(
-                &settings,
-                &stores,
-                &admin,
-                &tenant,
-                &name,
-                run_kind(initial),
-                None,
-            )
-            .await?;
-            if settings.json {
-                println!("{}", serde_json::to_string(&plan)?);
-            } else {
-                print!("{plan}");
-            }
-        }
+        } => crate::app_runs::plan(&settings, &stores, &admin, &tenant, &name, initial).await?,
         AppCommand::Sync {
             name,
             tenant,
             initial,
-        } => {
-            let (plan, app, connector) = make_plan(
-                &settings,
-                &stores,
-                &admin,
-                &tenant,
-                &name,
-                run_kind(initial),
-                None,
-            )
-            .await?;
-            let now = scimitar_core::clock::format_timestamp(time::OffsetDateTime::now_utc());
-            let result = execute(&plan, &app.id, stores.apps.as_ref(), &connector, &now).await;
-            if settings.json {
-                println!("{}", json!({"plan": plan, "results": result}));
-            } else {
-                print!("{plan}");
-                println!();
-                for o in &result.objects {
-                    if let Status::Failed { error, hint } = &o.status {
-                        println!(
-                            "FAILED {} {}: {error}\n       hint: {hint}",
-                            o.action,
-                            o.name.as_deref().unwrap_or(&o.source_id)
-                        );
-                    }
-                }
-                println!(
-                    "sync of '{name}': {} done, {} failed, {} unchanged or skipped",
-                    result.done(),
-                    result.failed(),
-                    result.objects.len() - result.done() - result.failed()
-                );
-            }
-            if result.failed() > 0 {
-                anyhow::bail!("{} object(s) failed; see above", result.failed());
-            }
-        }
+        } => crate::app_runs::sync(&settings, &stores, &admin, &tenant, &name, initial).await?,
         AppCommand::Provision { name, tenant, user } => {
-            let (_, directory, ctx) = tenant_directory(&settings, &stores, &tenant).await?;
-            let found = find_one(&directory, &ctx, ResourceKind::User, &user).await?;
-            let id = found["id"].as_str().unwrap_or_default().to_string();
-            let (plan, app, connector) = make_plan(
-                &settings,
-                &stores,
-                &admin,
-                &tenant,
-                &name,
-                RunKind::OnDemand,
-                Some(&id),
-            )
-            .await?;
-            let now = scimitar_core::clock::format_timestamp(time::OffsetDateTime::now_utc());
-            let result = execute(&plan, &app.id, stores.apps.as_ref(), &connector, &now).await;
-            if settings.json {
-                println!("{}", json!({"plan": plan, "results": result}));
-            } else {
-                print!("{plan}");
-                for o in &result.objects {
-                    match &o.status {
-                        Status::Failed { error, hint } => {
-                            println!("FAILED: {error}\nhint: {hint}")
-                        }
-                        Status::Done => println!(
-                            "done: {} (app id {})",
-                            o.action,
-                            o.target_id.as_deref().unwrap_or("-")
-                        ),
-                        Status::Skipped => println!("nothing to do"),
-                    }
-                }
-            }
-            if result.failed() > 0 {
-                anyhow::bail!("provisioning '{user}' failed");
-            }
+            crate::app_runs::provision(&settings, &stores, &admin, &tenant, &name, &user).await?
         }
         AppCommand::Mappings(cmd) => {
             let tenant = match &cmd {
@@ -550,56 +462,8 @@ fn describe_assignment(a: &Assignment) -> String {
     }
 }
 
-fn run_kind(initial: bool) -> RunKind {
-    if initial {
-        RunKind::Initial
-    } else {
-        RunKind::Incremental
-    }
-}
-
-/// The plan for app `name`'s users (what `plan` prints and `sync` executes).
-async fn make_plan(
-    settings: &Settings,
-    stores: &scimitar_store::Stores,
-    admin: &AppAdmin,
-    tenant: &str,
-    name: &str,
-    run: RunKind,
-    only: Option<&str>,
-) -> anyhow::Result<(Plan, scimitar_core::AppRecord, ScimConnector)> {
-    let t = tenant_id(stores, tenant).await?;
-    let app = admin.get(t, name).await.map_err(explain)?;
-    let connector = connector(admin, t, name).await?;
-    let (_, directory, ctx) = tenant_directory(settings, stores, tenant).await?;
-    let side = DirectorySide {
-        directory: &directory,
-        store: stores.directory.as_ref(),
-        ctx: &ctx,
-    };
-    let context = MappingContext {
-        now: time::OffsetDateTime::now_utc(),
-        seed: None,
-    };
-    let plan = plan_users(
-        &side,
-        stores.apps.as_ref(),
-        &app,
-        &connector,
-        run,
-        context,
-        only,
-    )
-    .await
-    .map_err(|e| match e {
-        EngineError::Connector(c) => failed(c),
-        other => anyhow::anyhow!("{other}"),
-    })?;
-    Ok((plan, app, connector))
-}
-
 /// The SCIM connector for app `name`, with its credentials opened.
-async fn connector(
+pub(crate) async fn connector(
     admin: &AppAdmin,
     tenant: TenantId,
     name: &str,
@@ -613,7 +477,7 @@ async fn connector(
 }
 
 /// A connector error with what to do about it.
-fn failed(e: ConnectorError) -> anyhow::Error {
+pub(crate) fn failed(e: ConnectorError) -> anyhow::Error {
     anyhow::anyhow!("{e}\nhint: {}", e.hint())
 }
 

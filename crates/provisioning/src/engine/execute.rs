@@ -4,8 +4,12 @@
 //! disagree); an operation that fails is reported with the connector's hint and the run goes
 //! on with the next object.
 
+use std::collections::BTreeSet;
+
 use scimitar_core::{AppLink, AppStore};
+use scimitar_scim::schema::ResourceKind;
 use serde::Serialize;
+use serde_json::Value as Json;
 
 use crate::connector::{self, Connector, ConnectorError};
 use crate::mapping;
@@ -64,6 +68,52 @@ fn connector_changes(changes: &[mapping::AttributeChange]) -> Vec<connector::Att
             None => connector::AttributeChange::clear(c.path.clone()),
         })
         .collect()
+}
+
+/// The ids in a `members` value (`[{"value": id}, ...]`).
+fn member_ids(value: Option<&Json>) -> BTreeSet<String> {
+    value
+        .and_then(Json::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|m| m["value"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Send `changes` to account `target_id`: group membership as member adds and removes in
+/// batches (never a whole-list replace, which loses concurrent changes in the app), the rest
+/// as one update.
+async fn send_changes(
+    connector: &dyn Connector,
+    kind: ResourceKind,
+    target_id: &str,
+    changes: &[mapping::AttributeChange],
+) -> Result<(), ConnectorError> {
+    let (members, rest): (Vec<_>, Vec<_>) = changes
+        .iter()
+        .partition(|c| kind == ResourceKind::Group && c.path == "members");
+    if !rest.is_empty() {
+        let rest: Vec<mapping::AttributeChange> = rest.into_iter().cloned().collect();
+        connector
+            .update(kind, target_id, &connector_changes(&rest))
+            .await?;
+    }
+    for change in members {
+        let old = member_ids(change.old.as_ref());
+        let new = member_ids(change.new.as_ref());
+        let add: Vec<String> = new.difference(&old).cloned().collect();
+        let remove: Vec<String> = old.difference(&new).cloned().collect();
+        if !add.is_empty() {
+            connector.add_members(target_id, &add).await?;
+        }
+        if !remove.is_empty() {
+            connector.remove_members(target_id, &remove).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Run `plan` against the app; `now` stamps the links.
@@ -137,14 +187,22 @@ async fn run_one(
     };
     match &op.action {
         Action::Create(create) => {
-            let created = connector.create(kind, create.body.clone()).await?;
+            // Groups are created empty, then filled by member adds in batches.
+            let mut body = create.body.clone();
+            let members = match (kind, body.as_object_mut()) {
+                (ResourceKind::Group, Some(map)) => map.remove("members"),
+                _ => None,
+            };
+            let created = connector.create(kind, body).await?;
             apps.link(app_id, &link(&created.id, false)).await?;
+            let ids: Vec<String> = member_ids(members.as_ref()).into_iter().collect();
+            if !ids.is_empty() {
+                connector.add_members(&created.id, &ids).await?;
+            }
             Ok(Some(created.id))
         }
         Action::Update { target_id, changes } => {
-            connector
-                .update(kind, target_id, &connector_changes(changes))
-                .await?;
+            send_changes(connector, kind, target_id, changes).await?;
             apps.link(app_id, &link(target_id, false)).await?;
             Ok(Some(target_id.clone()))
         }
@@ -152,17 +210,11 @@ async fn run_one(
             // Record the adoption first: if the update fails, the next run updates instead of
             // matching again.
             apps.link(app_id, &link(target_id, false)).await?;
-            if !changes.is_empty() {
-                connector
-                    .update(kind, target_id, &connector_changes(changes))
-                    .await?;
-            }
+            send_changes(connector, kind, target_id, changes).await?;
             Ok(Some(target_id.clone()))
         }
         Action::Enable { target_id, changes } => {
-            connector
-                .update(kind, target_id, &connector_changes(changes))
-                .await?;
+            send_changes(connector, kind, target_id, changes).await?;
             apps.link(app_id, &link(target_id, false)).await?;
             Ok(Some(target_id.clone()))
         }

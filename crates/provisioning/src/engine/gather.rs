@@ -24,6 +24,7 @@ use crate::scope::ScopingFilters;
 pub struct AppSettings {
     pub mappings: ObjectMappings,
     pub user_scope: ScopingFilters,
+    pub group_scope: ScopingFilters,
     pub deprovision: Deprovision,
 }
 
@@ -43,6 +44,12 @@ pub fn app_settings(app: &AppRecord) -> Result<AppSettings, EngineError> {
         }
         None => ScopingFilters::everything(),
     };
+    let group_scope = match settings.pointer("/scope/groups").and_then(Json::as_str) {
+        Some(text) => {
+            ScopingFilters::parse(text).map_err(|e| EngineError::Settings(e.to_string()))?
+        }
+        None => ScopingFilters::everything(),
+    };
     let deprovision = match app.deprovision {
         scimitar_core::Deprovision::Disable => Deprovision::Disable,
         scimitar_core::Deprovision::Delete => Deprovision::Delete,
@@ -51,6 +58,7 @@ pub fn app_settings(app: &AppRecord) -> Result<AppSettings, EngineError> {
     Ok(AppSettings {
         mappings,
         user_scope,
+        group_scope,
         deprovision,
     })
 }
@@ -86,23 +94,26 @@ async fn expand_group(
     Ok(())
 }
 
-/// One user as the SCIM API renders it, or `None` when it no longer exists.
-async fn read_user(side: &DirectorySide<'_>, id: &str) -> Result<Option<Json>, EngineError> {
-    let projection = Projection::parse(resource_type(ResourceKind::User), None, None)
+/// One user or group as the SCIM API renders it, or `None` when it no longer exists.
+async fn read(
+    side: &DirectorySide<'_>,
+    kind: ResourceKind,
+    id: &str,
+) -> Result<Option<Json>, EngineError> {
+    let projection = Projection::parse(resource_type(kind), None, None)
         .map_err(|e| EngineError::Directory(e.detail))?;
-    match side
-        .directory
-        .get(side.ctx, ResourceKind::User, id, &projection)
-        .await
-    {
+    match side.directory.get(side.ctx, kind, id, &projection).await {
         Ok(r) => Ok(Some(r.json)),
         Err(scimitar_core::CoreError::Scim(e)) if e.status == 404 => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
 
-/// Every user of the tenant, page by page.
-async fn all_users(side: &DirectorySide<'_>) -> Result<BTreeMap<String, Json>, EngineError> {
+/// Every user (or group) of the tenant, page by page.
+async fn all_of(
+    side: &DirectorySide<'_>,
+    kind: ResourceKind,
+) -> Result<BTreeMap<String, Json>, EngineError> {
     let mut out = BTreeMap::new();
     let mut start = 1;
     loop {
@@ -111,10 +122,7 @@ async fn all_users(side: &DirectorySide<'_>) -> Result<BTreeMap<String, Json>, E
             count: Some(500),
             ..ListParams::default()
         };
-        let page = side
-            .directory
-            .list(side.ctx, ResourceKind::User, &params)
-            .await?;
+        let page = side.directory.list(side.ctx, kind, &params).await?;
         let items = page["Resources"].as_array().cloned().unwrap_or_default();
         if items.is_empty() {
             return Ok(out);
@@ -128,9 +136,14 @@ async fn all_users(side: &DirectorySide<'_>) -> Result<BTreeMap<String, Json>, E
     }
 }
 
-/// The plan for the app's users (or, with `only`, for that one user: on-demand provisioning),
-/// after reading from the app what the planner asked for.
-pub async fn plan_users(
+/// The plan for the app's users or groups (or, with `only`, for that one object: on-demand
+/// provisioning), after reading from the app what the planner asked for. Users come from user
+/// assignments, the members of assigned groups (through nested groups) or everyone; groups are
+/// the assigned groups themselves (or every group). Plan users first: a group's members are
+/// resolved through the users' links.
+#[allow(clippy::too_many_arguments)]
+pub async fn plan_kind(
+    kind: ResourceKind,
     side: &DirectorySide<'_>,
     apps: &dyn AppStore,
     app: &AppRecord,
@@ -144,20 +157,26 @@ pub async fn plan_users(
     let mut everyone = false;
     let mut seen = BTreeSet::new();
     for a in apps.assignments(&app.id).await? {
-        match a {
-            Assignment::AllUsers => everyone = true,
-            Assignment::User(id) => {
+        match (a, kind) {
+            (Assignment::AllUsers, _) => everyone = true,
+            (Assignment::User(id), ResourceKind::User) => {
                 assigned.insert(id);
             }
-            Assignment::Group(id) => expand_group(side, &id, &mut assigned, &mut seen).await?,
+            (Assignment::Group(id), ResourceKind::User) => {
+                expand_group(side, &id, &mut assigned, &mut seen).await?
+            }
+            (Assignment::Group(id), ResourceKind::Group) => {
+                assigned.insert(id);
+            }
+            (Assignment::User(_), ResourceKind::Group) => {}
         }
     }
     let mut resources = if everyone {
-        all_users(side).await?
+        all_of(side, kind).await?
     } else {
         let mut found = BTreeMap::new();
         for id in &assigned {
-            if let Some(json) = read_user(side, id).await? {
+            if let Some(json) = read(side, kind, id).await? {
                 found.insert(id.clone(), json);
             }
         }
@@ -167,7 +186,7 @@ pub async fn plan_users(
         assigned = resources.keys().cloned().collect();
     }
     let links: HashMap<String, scimitar_core::AppLink> = apps
-        .all_links(&app.id, ResourceKind::User)
+        .all_links(&app.id, kind)
         .await?
         .into_iter()
         .map(|l| (l.source_id.clone(), l))
@@ -175,7 +194,7 @@ pub async fn plan_users(
     let mut deleted = Vec::new();
     for id in links.keys() {
         if !resources.contains_key(id) {
-            match read_user(side, id).await? {
+            match read(side, kind, id).await? {
                 Some(json) => {
                     resources.insert(id.clone(), json);
                 }
@@ -201,19 +220,35 @@ pub async fn plan_users(
         // On demand: this user alone, whether or not it is assigned (the plan says so).
         objects.retain(|o| o.source_id() == id);
         if objects.is_empty() {
-            let object = match read_user(side, id).await? {
+            let object = match read(side, kind, id).await? {
                 Some(json) => DirectoryObject::Resource(json),
-                None => return Err(EngineError::Directory(format!("no user with id '{id}'"))),
+                None => {
+                    return Err(EngineError::Directory(format!(
+                        "no {} with id '{id}'",
+                        kind.as_str()
+                    )))
+                }
             };
             objects.push(state(object, assigned.contains(id), links.get(id)));
         }
     }
-    let resolve = |id: &str| links.get(id).map(|l| l.target_id.clone());
+    // Members may be users or groups: resolve through both kinds' links.
+    let mut targets: HashMap<String, String> = HashMap::new();
+    for k in [ResourceKind::User, ResourceKind::Group] {
+        for l in apps.all_links(&app.id, k).await? {
+            targets.insert(l.source_id, l.target_id);
+        }
+    }
+    let scope = match kind {
+        ResourceKind::User => &settings.user_scope,
+        ResourceKind::Group => &settings.group_scope,
+    };
+    let resolve = |id: &str| targets.get(id).cloned();
     let input = |objects: &[SourceState]| -> Plan {
         plan_objects(&PlanInput {
-            kind: ResourceKind::User,
+            kind,
             mappings: &settings.mappings,
-            scope: &settings.user_scope,
+            scope,
             deprovision: settings.deprovision,
             run,
             context,
@@ -225,7 +260,9 @@ pub async fn plan_users(
     let mut answers: HashMap<String, (Option<TargetState>, Option<MatchResult>)> = HashMap::new();
     for (op, lookup) in first.pending_lookups() {
         let answer = match lookup {
-            Lookup::Read { target_id } => (Some(read_target(connector, target_id).await?), None),
+            Lookup::Read { target_id } => {
+                (Some(read_target(connector, kind, target_id).await?), None)
+            }
             Lookup::Match { keys } => {
                 let mut result = MatchResult::NotFound;
                 for key in keys {
@@ -233,7 +270,7 @@ pub async fn plan_users(
                         Json::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    match connector.find(ResourceKind::User, &key.path, &value).await {
+                    match connector.find(kind, &key.path, &value).await {
                         Ok(Some(found)) => {
                             result = MatchResult::Found(found);
                             break;
@@ -278,10 +315,7 @@ pub async fn plan_users(
                     .as_str()
                     .map(str::to_string)
                     .unwrap_or_else(|| key.value.to_string());
-                if let Some(found) = connector
-                    .find(ResourceKind::User, &key.path, &value)
-                    .await?
-                {
+                if let Some(found) = connector.find(kind, &key.path, &value).await? {
                     result = MatchResult::Found(found);
                     break;
                 }
@@ -314,8 +348,12 @@ fn state(
     }
 }
 
-async fn read_target(connector: &dyn Connector, id: &str) -> Result<TargetState, EngineError> {
-    match connector.get(ResourceKind::User, id).await {
+async fn read_target(
+    connector: &dyn Connector,
+    kind: ResourceKind,
+    id: &str,
+) -> Result<TargetState, EngineError> {
+    match connector.get(kind, id).await {
         Ok(found) => Ok(TargetState::Found(found)),
         Err(ConnectorError::NotFound(_)) => Ok(TargetState::NotFound),
         Err(e) => Err(e.into()),

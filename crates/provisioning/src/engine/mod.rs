@@ -1,14 +1,14 @@
 //! The engine's side of a run, where the pure parts meet the world: it reads what an app
 //! should receive from the directory (assignments, nested group members, links), asks the app
 //! what the planner needs to know (the linked accounts, matches for unlinked users), and hands
-//! the planner a complete picture. `plan_users` is what `scimitar app plan` prints; it changes
+//! the planner a complete picture. `plan_kind` is what `scimitar app plan` prints; it changes
 //! nothing anywhere, in the directory or in the app. `execute` runs such a plan, exactly.
 
 mod execute;
 mod gather;
 
 pub use execute::{execute, ObjectResult, RunResult, Status};
-pub use gather::{app_settings, changes_app, plan_users, AppSettings, DirectorySide};
+pub use gather::{app_settings, changes_app, plan_kind, AppSettings, DirectorySide};
 
 use scimitar_core::{CoreError, StoreError};
 
