@@ -7,6 +7,7 @@ mod support;
 
 mod admin_api;
 mod app_plan;
+mod app_scim2_server;
 mod app_sync;
 mod apps;
 mod bad_input;
