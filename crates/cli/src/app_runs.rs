@@ -3,7 +3,10 @@
 //! prints each plan before it executes exactly that plan.
 
 use scimitar_core::service::AppAdmin;
-use scimitar_core::AppRecord;
+use std::collections::BTreeMap;
+
+use scimitar_core::clock::format_timestamp;
+use scimitar_core::{AppRecord, RunObjectLog, RunRecord, StoreError};
 use scimitar_provisioning::connector::ScimConnector;
 use scimitar_provisioning::engine::{
     execute, plan_kind, DirectorySide, EngineError, RunResult, Status,
@@ -17,6 +20,10 @@ use crate::admin::explain;
 use crate::apps::{connector, failed, tenant_id};
 use crate::config::Settings;
 use crate::lookup::{find_one, tenant_directory};
+
+/// How long a run may hold its app before another process may take over (a run whose process
+/// died is abandoned after this).
+const RUN_LEASE: time::Duration = time::Duration::minutes(15);
 
 fn run_kind(initial: bool) -> RunKind {
     if initial {
@@ -88,6 +95,84 @@ impl<'a> Run<'a> {
         })
     }
 
+    /// Record the start of a run; refused while another run of the app (on any replica)
+    /// holds its lease.
+    async fn start(&self, kind: RunKind) -> anyhow::Result<RunRecord> {
+        let now = time::OffsetDateTime::now_utc();
+        let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+        let record = RunRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            app_id: self.app.id.clone(),
+            kind: match kind {
+                RunKind::Initial => "initial",
+                RunKind::Incremental => "incremental",
+                RunKind::OnDemand => "on-demand",
+            }
+            .into(),
+            state: "running".into(),
+            owner: format!("{}:{}", host.trim(), std::process::id()),
+            lease_until: format_timestamp(now + RUN_LEASE),
+            started: format_timestamp(now),
+            finished: None,
+            summary: json!({}),
+        };
+        self.stores
+            .apps
+            .start_run(&record)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(what) => {
+                    anyhow::anyhow!("{what}; wait for it to finish (`scimitar app logs`)")
+                }
+                other => anyhow::anyhow!("{other}"),
+            })?;
+        Ok(record)
+    }
+
+    /// Record the end of a run with each object's result and the plan's steps for it.
+    async fn finish(
+        &self,
+        run: &RunRecord,
+        parts: &[(&Plan, &RunResult)],
+        error: Option<String>,
+    ) -> anyhow::Result<()> {
+        let mut objects = Vec::new();
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for (plan, result) in parts {
+            for (op, o) in plan.operations.iter().zip(&result.objects) {
+                let (status, error, hint) = match &o.status {
+                    Status::Done => ("done", None, None),
+                    Status::Skipped => ("skipped", None, None),
+                    Status::Failed { error, hint } => {
+                        ("failed", Some(error.clone()), Some(hint.clone()))
+                    }
+                };
+                *counts.entry(format!("{}.{status}", o.action)).or_default() += 1;
+                objects.push(RunObjectLog {
+                    kind: op.kind,
+                    source_id: o.source_id.clone(),
+                    name: o.name.clone(),
+                    action: o.action.clone(),
+                    status: status.into(),
+                    target_id: o.target_id.clone(),
+                    error,
+                    hint,
+                    steps: serde_json::to_value(&op.steps).unwrap_or_default(),
+                });
+            }
+        }
+        let mut summary = json!(counts);
+        if let Some(e) = error {
+            summary["error"] = json!(e);
+        }
+        let now = format_timestamp(time::OffsetDateTime::now_utc());
+        self.stores
+            .apps
+            .finish_run(&run.id, "finished", &now, &summary, &objects)
+            .await
+            .map_err(|e| anyhow::anyhow!("recording the run's log: {e}"))
+    }
+
     async fn execute(&self, plan: &Plan) -> RunResult {
         let now = scimitar_core::clock::format_timestamp(time::OffsetDateTime::now_utc());
         execute(
@@ -153,9 +238,14 @@ pub async fn sync(
     initial: bool,
 ) -> anyhow::Result<()> {
     let run = Run::open(settings, stores, admin, tenant, name).await?;
-    let users = run
-        .plan(ResourceKind::User, run_kind(initial), None)
-        .await?;
+    let record = run.start(run_kind(initial)).await?;
+    let users = match run.plan(ResourceKind::User, run_kind(initial), None).await {
+        Ok(p) => p,
+        Err(e) => {
+            run.finish(&record, &[], Some(e.to_string())).await?;
+            return Err(e);
+        }
+    };
     if !settings.json {
         print!("{users}");
     }
@@ -164,21 +254,37 @@ pub async fn sync(
         report(name, "users", &user_results);
         println!();
     }
-    let groups = run
-        .plan(ResourceKind::Group, run_kind(initial), None)
-        .await?;
+    let groups = match run.plan(ResourceKind::Group, run_kind(initial), None).await {
+        Ok(p) => p,
+        Err(e) => {
+            run.finish(&record, &[(&users, &user_results)], Some(e.to_string()))
+                .await?;
+            return Err(e);
+        }
+    };
     if !settings.json {
         print!("{groups}");
     }
     let group_results = run.execute(&groups).await;
+    run.finish(
+        &record,
+        &[(&users, &user_results), (&groups, &group_results)],
+        None,
+    )
+    .await?;
     if settings.json {
         println!(
             "{}",
-            json!({"users": {"plan": users, "results": user_results},
+            json!({"run": record.id,
+                   "users": {"plan": users, "results": user_results},
                    "groups": {"plan": groups, "results": group_results}})
         );
     } else {
         report(name, "groups", &group_results);
+        println!(
+            "run {} (`scimitar app logs {name} --tenant {tenant} --run {}`)",
+            record.id, record.id
+        );
     }
     let failed = user_results.failed() + group_results.failed();
     if failed > 0 {
@@ -199,10 +305,19 @@ pub async fn provision(
     let found = find_one(&directory, &ctx, ResourceKind::User, user).await?;
     let id = found["id"].as_str().unwrap_or_default().to_string();
     let run = Run::open(settings, stores, admin, tenant, name).await?;
-    let plan = run
+    let record = run.start(RunKind::OnDemand).await?;
+    let plan = match run
         .plan(ResourceKind::User, RunKind::OnDemand, Some(&id))
-        .await?;
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => {
+            run.finish(&record, &[], Some(e.to_string())).await?;
+            return Err(e);
+        }
+    };
     let result = run.execute(&plan).await;
+    run.finish(&record, &[(&plan, &result)], None).await?;
     if settings.json {
         println!("{}", json!({"plan": plan, "results": result}));
     } else {
@@ -221,6 +336,73 @@ pub async fn provision(
     }
     if result.failed() > 0 {
         anyhow::bail!("provisioning '{user}' failed");
+    }
+    Ok(())
+}
+
+pub async fn logs(
+    settings: &Settings,
+    stores: &scimitar_store::Stores,
+    admin: &AppAdmin,
+    tenant: &str,
+    name: &str,
+    run_id: Option<&str>,
+    failed_only: bool,
+) -> anyhow::Result<()> {
+    let t = tenant_id(stores, tenant).await?;
+    let app = admin.get(t, name).await.map_err(explain)?;
+    let runs = stores.apps.runs(&app.id, 1000).await?;
+    let run = match run_id {
+        Some(id) => runs
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| anyhow::anyhow!("no run '{id}' of app '{name}'"))?,
+        None => runs
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("app '{name}' has not run yet (`scimitar app sync`)"))?,
+    };
+    let objects = stores.apps.run_objects(&run.id, failed_only).await?;
+    if settings.json {
+        let objects: Vec<_> = objects
+            .iter()
+            .map(|o| {
+                json!({"kind": o.kind.as_str(), "sourceId": o.source_id, "name": o.name,
+                       "action": o.action, "status": o.status, "targetId": o.target_id,
+                       "error": o.error, "hint": o.hint, "steps": o.steps})
+            })
+            .collect();
+        println!(
+            "{}",
+            json!({"run": {"id": run.id, "kind": run.kind, "state": run.state, "owner": run.owner,
+                           "started": run.started, "finished": run.finished, "summary": run.summary},
+                   "objects": objects})
+        );
+        return Ok(());
+    }
+    println!(
+        "run {} ({}, {}) started {} finished {}",
+        run.id,
+        run.kind,
+        run.state,
+        run.started,
+        run.finished.as_deref().unwrap_or("-")
+    );
+    if let Some(e) = run.summary.get("error") {
+        println!("error: {e}");
+    }
+    for o in objects {
+        println!(
+            "{:<8} {:<8} {:<6} {}{}",
+            o.action,
+            o.status,
+            o.kind.as_str(),
+            o.name.as_deref().unwrap_or(&o.source_id),
+            o.target_id.map(|t| format!(" -> {t}")).unwrap_or_default()
+        );
+        if let (Some(error), Some(hint)) = (o.error, o.hint) {
+            println!("         error: {error}\n         hint: {hint}");
+        }
     }
     Ok(())
 }

@@ -104,6 +104,17 @@ pub enum AppCommand {
         #[arg(long)]
         initial: bool,
     },
+    /// A run's log: one line per object (action, status, error and what to do), the latest
+    /// run unless --run is given; --failed shows only the failures.
+    Logs {
+        name: String,
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        run: Option<String>,
+        #[arg(long)]
+        failed: bool,
+    },
     /// Provision one user now, whatever the schedule, and show every step.
     Provision {
         name: String,
@@ -420,6 +431,23 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             tenant,
             initial,
         } => crate::app_runs::sync(&settings, &stores, &admin, &tenant, &name, initial).await?,
+        AppCommand::Logs {
+            name,
+            tenant,
+            run,
+            failed,
+        } => {
+            crate::app_runs::logs(
+                &settings,
+                &stores,
+                &admin,
+                &tenant,
+                &name,
+                run.as_deref(),
+                failed,
+            )
+            .await?
+        }
         AppCommand::Provision { name, tenant, user } => {
             crate::app_runs::provision(&settings, &stores, &admin, &tenant, &name, &user).await?
         }

@@ -171,6 +171,41 @@ pub struct AppLink {
     pub synced: String,
 }
 
+/// A provisioning run of an app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRecord {
+    pub id: String,
+    pub app_id: String,
+    /// initial, incremental or on-demand.
+    pub kind: String,
+    /// running, finished or abandoned (its process stopped before finishing it).
+    pub state: String,
+    /// Which process runs it (host and pid), for the operator.
+    pub owner: String,
+    /// A running run whose lease has passed is abandoned by the next start.
+    pub lease_until: String,
+    pub started: String,
+    pub finished: Option<String>,
+    /// Counts by action and status, as JSON.
+    pub summary: serde_json::Value,
+}
+
+/// What happened to one object in a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunObjectLog {
+    pub kind: scimitar_scim::schema::ResourceKind,
+    pub source_id: String,
+    pub name: Option<String>,
+    pub action: String,
+    /// done, skipped or failed.
+    pub status: String,
+    pub target_id: Option<String>,
+    pub error: Option<String>,
+    pub hint: Option<String>,
+    /// The plan's steps for the object, as JSON.
+    pub steps: serde_json::Value,
+}
+
 /// The context a credential is sealed for: the app it belongs to.
 pub fn seal_context(app_id: &str) -> String {
     format!("app:{app_id}")

@@ -17,7 +17,10 @@ pub mod store;
 pub mod tenant;
 pub mod token;
 
-pub use app::{AppAuth, AppChange, AppLink, AppName, AppRecord, AppState, Assignment, Deprovision};
+pub use app::{
+    AppAuth, AppChange, AppLink, AppName, AppRecord, AppState, Assignment, Deprovision,
+    RunObjectLog, RunRecord,
+};
 pub use clock::{Clock, SystemClock};
 pub use error::{CoreError, StoreError};
 pub use limits::Limits;

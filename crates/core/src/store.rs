@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use scimitar_scim::schema::ResourceKind;
 use std::collections::HashMap;
 
-use crate::app::{AppChange, AppLink, AppRecord, Assignment};
+use crate::app::{AppChange, AppLink, AppRecord, Assignment, RunObjectLog, RunRecord};
 use crate::error::StoreResult;
 use crate::resource::{
     ChangeRecord, GroupMembership, ListPage, ListQuery, Member, NewResource, ResourceUpdate,
@@ -130,4 +130,21 @@ pub trait AppStore: Send + Sync + 'static {
     ) -> StoreResult<HashMap<String, AppLink>>;
     /// Every link of the app for `kind`, by source id.
     async fn all_links(&self, app_id: &str, kind: ResourceKind) -> StoreResult<Vec<AppLink>>;
+    /// Start `run` (state `running`): first marks the app's running runs whose lease ended
+    /// before `run.started` as abandoned; `StoreError::Conflict` naming the run in progress
+    /// when another one still holds its lease.
+    async fn start_run(&self, run: &RunRecord) -> StoreResult<()>;
+    /// Finish a run: its state, summary and per-object log, in one transaction.
+    async fn finish_run(
+        &self,
+        run_id: &str,
+        state: &str,
+        finished: &str,
+        summary: &serde_json::Value,
+        objects: &[RunObjectLog],
+    ) -> StoreResult<()>;
+    /// The app's runs, newest first.
+    async fn runs(&self, app_id: &str, limit: i64) -> StoreResult<Vec<RunRecord>>;
+    /// A run's objects in order; only the failed ones with `failed_only`.
+    async fn run_objects(&self, run_id: &str, failed_only: bool) -> StoreResult<Vec<RunObjectLog>>;
 }

@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use scimitar_core::{
-    AppChange, AppLink, AppRecord, AppState, Assignment, Deprovision, StoreError, TenantId,
+    AppChange, AppLink, AppRecord, AppState, Assignment, Deprovision, RunObjectLog, RunRecord,
+    StoreError, TenantId,
 };
 use scimitar_scim::schema::ResourceKind;
 use serde_json::json;
@@ -208,6 +209,80 @@ async fn links_map_directory_objects_to_app_accounts_one_to_one(b: &Backend) {
     assert_eq!(b.apps.all_links("a2", u).await.unwrap().len(), 1);
 }
 
+fn run(id: &str, app_id: &str, started: &str, lease_until: &str) -> RunRecord {
+    RunRecord {
+        id: id.into(),
+        app_id: app_id.into(),
+        kind: "initial".into(),
+        state: "running".into(),
+        owner: "host:1".into(),
+        lease_until: lease_until.into(),
+        started: started.into(),
+        finished: None,
+        summary: json!({}),
+    }
+}
+
+async fn one_run_at_a_time_and_its_log_is_kept(b: &Backend) {
+    let t = b.tenants.create_tenant("t", NOW).await.unwrap().id;
+    b.apps.create_app(app(t, "a1", "one")).await.unwrap();
+    b.apps.create_app(app(t, "a2", "two")).await.unwrap();
+    let t0 = "2026-01-01T00:00:00.000000Z";
+    let t1 = "2026-01-01T00:10:00.000000Z";
+    let t2 = "2026-01-01T00:20:00.000000Z";
+    b.apps.start_run(&run("r1", "a1", t0, t1)).await.unwrap();
+    // Another app runs freely; the same app is refused while r1 holds its lease.
+    b.apps.start_run(&run("x1", "a2", t0, t1)).await.unwrap();
+    match b.apps.start_run(&run("r2", "a1", t0, t1)).await {
+        Err(StoreError::Conflict(msg)) => assert!(msg.contains("r1"), "{msg}"),
+        other => panic!("{other:?}"),
+    }
+    // r1's process died: after its lease, the next start abandons it.
+    b.apps
+        .start_run(&run("r3", "a1", t2, "2026-01-01T00:35:00.000000Z"))
+        .await
+        .unwrap();
+    let log = |status: &str, error: Option<&str>| RunObjectLog {
+        kind: ResourceKind::User,
+        source_id: format!("u-{status}"),
+        name: Some(format!("{status}@example.com")),
+        action: "create".into(),
+        status: status.into(),
+        target_id: None,
+        error: error.map(str::to_string),
+        hint: error.map(|_| "check the token".to_string()),
+        steps: json!([{"stage": "action", "summary": "Create the user"}]),
+    };
+    let objects = vec![log("done", None), log("failed", Some("401"))];
+    let summary = json!({"create.done": 1, "create.failed": 1});
+    b.apps
+        .finish_run("r3", "finished", t2, &summary, &objects)
+        .await
+        .unwrap();
+    let runs = b.apps.runs("a1", 10).await.unwrap();
+    let states: Vec<(&str, &str)> = runs
+        .iter()
+        .map(|r| (r.id.as_str(), r.state.as_str()))
+        .collect();
+    assert_eq!(states, [("r3", "finished"), ("r1", "abandoned")]);
+    assert_eq!(runs[0].summary, summary);
+    assert_eq!(runs[0].finished.as_deref(), Some(t2));
+    assert_eq!(b.apps.run_objects("r3", false).await.unwrap(), objects);
+    assert_eq!(
+        b.apps.run_objects("r3", true).await.unwrap(),
+        vec![objects[1].clone()]
+    );
+    // Finished, the app may run again.
+    b.apps.start_run(&run("r4", "a1", t2, t2)).await.unwrap();
+    assert!(matches!(
+        b.apps
+            .finish_run("nope", "finished", t2, &summary, &[])
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+backends::on_every_backend!(one_run_at_a_time_and_its_log_is_kept);
 backends::on_every_backend!(links_map_directory_objects_to_app_accounts_one_to_one);
 backends::on_every_backend!(apps_are_per_tenant_and_unique_by_name);
 backends::on_every_backend!(assignments_are_a_set_and_go_with_their_app);

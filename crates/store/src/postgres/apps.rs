@@ -7,8 +7,8 @@ use scimitar_scim::schema::ResourceKind;
 use std::collections::HashMap;
 
 use scimitar_core::{
-    AppChange, AppLink, AppRecord, AppState, AppStore, Assignment, Deprovision, StoreError,
-    TenantId,
+    AppChange, AppLink, AppRecord, AppState, AppStore, Assignment, Deprovision, RunObjectLog,
+    RunRecord, StoreError, TenantId,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
@@ -267,5 +267,32 @@ impl AppStore for PgStore {
         kind: ResourceKind,
     ) -> Result<Vec<AppLink>, StoreError> {
         super::app_links::links(self, app_id, kind, None).await
+    }
+
+    async fn start_run(&self, run: &RunRecord) -> Result<(), StoreError> {
+        super::app_runs::start_run(self, run).await
+    }
+
+    async fn finish_run(
+        &self,
+        run_id: &str,
+        state: &str,
+        finished: &str,
+        summary: &serde_json::Value,
+        objects: &[RunObjectLog],
+    ) -> Result<(), StoreError> {
+        super::app_runs::finish_run(self, run_id, state, finished, summary, objects).await
+    }
+
+    async fn runs(&self, app_id: &str, limit: i64) -> Result<Vec<RunRecord>, StoreError> {
+        super::app_runs::runs(self, app_id, limit).await
+    }
+
+    async fn run_objects(
+        &self,
+        run_id: &str,
+        failed_only: bool,
+    ) -> Result<Vec<RunObjectLog>, StoreError> {
+        super::app_runs::run_objects(self, run_id, failed_only).await
     }
 }

@@ -5,6 +5,7 @@
 //! that makes positions visible in order (see [`changes`]).
 
 mod app_links;
+mod app_runs;
 mod apps;
 mod changes;
 mod directory;

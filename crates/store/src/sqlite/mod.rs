@@ -3,6 +3,7 @@
 //! to back on one connection, with prepared statements cached.
 
 mod app_links;
+pub(crate) mod app_runs;
 pub(crate) mod apps;
 mod changes;
 mod directory;
@@ -28,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0004_apps.sql"),
     include_str!("../../migrations/sqlite/0005_app_assignments.sql"),
     include_str!("../../migrations/sqlite/0006_app_links.sql"),
+    include_str!("../../migrations/sqlite/0007_app_runs.sql"),
 ];
 
 pub struct SqliteStore {
