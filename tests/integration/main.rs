@@ -8,6 +8,7 @@ mod support;
 mod admin_api;
 mod app_logs;
 mod app_plan;
+mod app_replicas;
 mod app_scim2_server;
 mod app_sync;
 mod apps;
