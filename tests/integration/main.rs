@@ -6,6 +6,7 @@
 mod support;
 
 mod admin_api;
+mod app_continuous;
 mod app_logs;
 mod app_plan;
 mod app_replicas;

@@ -6,7 +6,7 @@ use scimitar_core::service::AppAdmin;
 use std::collections::BTreeMap;
 
 use scimitar_core::clock::format_timestamp;
-use scimitar_core::{AppRecord, RunObjectLog, RunRecord, StoreError};
+use scimitar_core::{AppRecord, RunObjectLog, RunRecord, StoreError, TenantId};
 use scimitar_provisioning::connector::ScimConnector;
 use scimitar_provisioning::engine::{
     execute, plan_kind, DirectorySide, EngineError, RunResult, Status,
@@ -135,6 +135,7 @@ impl<'a> Run<'a> {
         run: &RunRecord,
         parts: &[(&Plan, &RunResult)],
         error: Option<String>,
+        position: Option<i64>,
     ) -> anyhow::Result<()> {
         let mut objects = Vec::new();
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
@@ -164,6 +165,9 @@ impl<'a> Run<'a> {
         let mut summary = json!(counts);
         if let Some(e) = error {
             summary["error"] = json!(e);
+        }
+        if let Some(p) = position {
+            summary["position"] = json!(p);
         }
         let now = format_timestamp(time::OffsetDateTime::now_utc());
         self.stores
@@ -229,6 +233,87 @@ fn report(name: &str, what: &str, result: &RunResult) {
     );
 }
 
+/// What one sync did.
+pub struct Synced {
+    pub run: RunRecord,
+    pub users: Plan,
+    pub user_results: RunResult,
+    pub groups: Plan,
+    pub group_results: RunResult,
+}
+
+impl Synced {
+    pub fn failed(&self) -> usize {
+        self.user_results.failed() + self.group_results.failed()
+    }
+}
+
+/// The newest change-log position of the tenant: a run that starts after reading it covers
+/// every change up to it (the continuous scheduler runs again only past it).
+async fn latest_position(stores: &scimitar_store::Stores, tenant: TenantId) -> anyhow::Result<i64> {
+    let mut position = 0;
+    loop {
+        let batch = stores
+            .directory
+            .changes_since(tenant, position, 10_000)
+            .await?;
+        match batch.last() {
+            Some(last) => position = last.position,
+            None => return Ok(position),
+        }
+    }
+}
+
+/// One run of app `name`: users, then groups; recorded with its log. Prints nothing.
+pub async fn sync_app(
+    settings: &Settings,
+    stores: &scimitar_store::Stores,
+    admin: &AppAdmin,
+    tenant: &str,
+    name: &str,
+    kind: RunKind,
+) -> anyhow::Result<Synced> {
+    let run = Run::open(settings, stores, admin, tenant, name).await?;
+    let record = run.start(kind).await?;
+    let position = latest_position(stores, run.app.tenant).await?;
+    let users = match run.plan(ResourceKind::User, kind, None).await {
+        Ok(p) => p,
+        Err(e) => {
+            run.finish(&record, &[], Some(e.to_string()), None).await?;
+            return Err(e);
+        }
+    };
+    let user_results = run.execute(&users).await;
+    let groups = match run.plan(ResourceKind::Group, kind, None).await {
+        Ok(p) => p,
+        Err(e) => {
+            run.finish(
+                &record,
+                &[(&users, &user_results)],
+                Some(e.to_string()),
+                None,
+            )
+            .await?;
+            return Err(e);
+        }
+    };
+    let group_results = run.execute(&groups).await;
+    run.finish(
+        &record,
+        &[(&users, &user_results), (&groups, &group_results)],
+        None,
+        Some(position),
+    )
+    .await?;
+    Ok(Synced {
+        run: record,
+        users,
+        user_results,
+        groups,
+        group_results,
+    })
+}
+
 pub async fn sync(
     settings: &Settings,
     stores: &scimitar_store::Stores,
@@ -237,58 +322,27 @@ pub async fn sync(
     name: &str,
     initial: bool,
 ) -> anyhow::Result<()> {
-    let run = Run::open(settings, stores, admin, tenant, name).await?;
-    let record = run.start(run_kind(initial)).await?;
-    let users = match run.plan(ResourceKind::User, run_kind(initial), None).await {
-        Ok(p) => p,
-        Err(e) => {
-            run.finish(&record, &[], Some(e.to_string())).await?;
-            return Err(e);
-        }
-    };
-    if !settings.json {
-        print!("{users}");
-    }
-    let user_results = run.execute(&users).await;
-    if !settings.json {
-        report(name, "users", &user_results);
-        println!();
-    }
-    let groups = match run.plan(ResourceKind::Group, run_kind(initial), None).await {
-        Ok(p) => p,
-        Err(e) => {
-            run.finish(&record, &[(&users, &user_results)], Some(e.to_string()))
-                .await?;
-            return Err(e);
-        }
-    };
-    if !settings.json {
-        print!("{groups}");
-    }
-    let group_results = run.execute(&groups).await;
-    run.finish(
-        &record,
-        &[(&users, &user_results), (&groups, &group_results)],
-        None,
-    )
-    .await?;
+    let done = sync_app(settings, stores, admin, tenant, name, run_kind(initial)).await?;
     if settings.json {
         println!(
             "{}",
-            json!({"run": record.id,
-                   "users": {"plan": users, "results": user_results},
-                   "groups": {"plan": groups, "results": group_results}})
+            json!({"run": done.run.id,
+                   "users": {"plan": done.users, "results": done.user_results},
+                   "groups": {"plan": done.groups, "results": done.group_results}})
         );
     } else {
-        report(name, "groups", &group_results);
+        print!("{}", done.users);
+        report(name, "users", &done.user_results);
+        println!();
+        print!("{}", done.groups);
+        report(name, "groups", &done.group_results);
         println!(
             "run {} (`scimitar app logs {name} --tenant {tenant} --run {}`)",
-            record.id, record.id
+            done.run.id, done.run.id
         );
     }
-    let failed = user_results.failed() + group_results.failed();
-    if failed > 0 {
-        anyhow::bail!("{failed} object(s) failed; see above");
+    if done.failed() > 0 {
+        anyhow::bail!("{} object(s) failed; see above", done.failed());
     }
     Ok(())
 }
@@ -312,12 +366,12 @@ pub async fn provision(
     {
         Ok(p) => p,
         Err(e) => {
-            run.finish(&record, &[], Some(e.to_string())).await?;
+            run.finish(&record, &[], Some(e.to_string()), None).await?;
             return Err(e);
         }
     };
     let result = run.execute(&plan).await;
-    run.finish(&record, &[(&plan, &result)], None).await?;
+    run.finish(&record, &[(&plan, &result)], None, None).await?;
     if settings.json {
         println!("{}", json!({"plan": plan, "results": result}));
     } else {

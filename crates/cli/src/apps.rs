@@ -104,6 +104,19 @@ pub enum AppCommand {
         #[arg(long)]
         initial: bool,
     },
+    /// Continuous provisioning by the running server: a change in the directory reaches the
+    /// app within seconds.
+    Start {
+        name: String,
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Stop continuous provisioning (a run in progress finishes).
+    Stop {
+        name: String,
+        #[arg(long)]
+        tenant: String,
+    },
     /// A run's log: one line per object (action, status, error and what to do), the latest
     /// run unless --run is given; --failed shows only the failures.
     Logs {
@@ -431,6 +444,28 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             tenant,
             initial,
         } => crate::app_runs::sync(&settings, &stores, &admin, &tenant, &name, initial).await?,
+        AppCommand::Start { name, tenant } => {
+            set_state(
+                &settings,
+                &stores,
+                &admin,
+                &tenant,
+                &name,
+                AppState::Running,
+            )
+            .await?
+        }
+        AppCommand::Stop { name, tenant } => {
+            set_state(
+                &settings,
+                &stores,
+                &admin,
+                &tenant,
+                &name,
+                AppState::Stopped,
+            )
+            .await?
+        }
         AppCommand::Logs {
             name,
             tenant,
@@ -478,6 +513,29 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 println!("deleted app '{name}'");
             }
         }
+    }
+    Ok(())
+}
+
+async fn set_state(
+    settings: &Settings,
+    stores: &scimitar_store::Stores,
+    admin: &AppAdmin,
+    tenant: &str,
+    name: &str,
+    state: AppState,
+) -> anyhow::Result<()> {
+    let t = tenant_id(stores, tenant).await?;
+    let v = admin
+        .change(t, name, None, None, Some(state), None)
+        .await
+        .map_err(explain)?;
+    if settings.json {
+        println!("{}", view_json(&v));
+    } else if state == AppState::Running {
+        println!("'{name}' is running: the server provisions changes within seconds");
+    } else {
+        println!("'{name}' is stopped");
     }
     Ok(())
 }

@@ -26,7 +26,7 @@ pub struct GlobalArgs {
 }
 
 /// The TOML file's shape.
-#[derive(Deserialize, Debug, Default)]
+#[derive(Deserialize, Debug, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub listen: Option<String>,
@@ -41,6 +41,7 @@ pub struct FileConfig {
     pub secret_key_file: Option<PathBuf>,
 }
 
+#[derive(Clone)]
 pub struct Settings {
     pub file: FileConfig,
     pub database_url: String,

@@ -8,6 +8,7 @@ mod apps;
 mod config;
 mod expr;
 mod lookup;
+mod scheduler;
 mod serve;
 
 use clap::{Parser, Subcommand};

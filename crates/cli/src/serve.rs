@@ -80,6 +80,12 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         Arc::new(SystemClock),
         settings.secret_key()?,
     );
+    crate::scheduler::spawn(
+        settings.clone(),
+        stores.clone(),
+        tenants.clone(),
+        apps.clone(),
+    );
     let state = AppState {
         directory,
         tenants,

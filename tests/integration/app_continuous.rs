@@ -1,0 +1,88 @@
+//! Continuous provisioning (`scimitar app start`, issue 4): the running server provisions the
+//! directory's changes into the app within seconds, without anyone running `sync`; `app stop`
+//! stops it.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::support::{patch_body, Scim, Server};
+
+/// The user's resource in the app once `check` holds for it, within `limit`.
+async fn eventually(
+    b: &Scim,
+    user_name: &str,
+    limit: Duration,
+    check: impl Fn(&serde_json::Value) -> bool,
+) -> Duration {
+    let started = Instant::now();
+    loop {
+        let found = b
+            .filter("/Users", &format!("userName eq \"{user_name}\""))
+            .await;
+        if found.body["totalResults"] == 1 && check(&found.body["Resources"][0]) {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < limit,
+            "{user_name} not provisioned as expected within {limit:?}: {}",
+            found.body
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn changes_reach_the_app_within_seconds() {
+    let a = Server::start().await;
+    let b = Server::start().await;
+    let (sa, sb) = (a.client(), b.client());
+    sa.create_user("ada@example.com").await;
+    let url = b.scim_url();
+    for args in [
+        vec![
+            "app",
+            "create",
+            "b",
+            "--tenant",
+            "default",
+            "--scim-url",
+            url.as_str(),
+            "--bearer-token",
+            b.token.as_str(),
+        ],
+        vec!["app", "assign", "b", "--tenant", "default", "--all"],
+        vec!["app", "start", "b", "--tenant", "default"],
+    ] {
+        let (ok, _, err) = a.cli(&args).await;
+        assert!(ok, "{args:?}: {err}");
+    }
+    let limit = Duration::from_secs(15);
+    eventually(&sb, "ada@example.com", limit, |_| true).await;
+
+    // A new user and a changed one arrive without a sync.
+    let bob = sa.create_user("bob@example.com").await;
+    let took = eventually(&sb, "bob@example.com", limit, |_| true).await;
+    eprintln!("a new user reached the app in {took:?}");
+    let ops = json!([{"op": "replace", "path": "title", "value": "Engineer"}]);
+    assert_eq!(
+        sa.patch(&format!("/Users/{bob}"), &patch_body(ops))
+            .await
+            .status,
+        200
+    );
+    eventually(&sb, "bob@example.com", limit, |u| u["title"] == "Engineer").await;
+
+    // Stopped: nothing more flows.
+    let (ok, _, err) = a.cli(&["app", "stop", "b", "--tenant", "default"]).await;
+    assert!(ok, "{err}");
+    sa.create_user("carol@example.com").await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let found = sb
+        .filter("/Users", "userName eq \"carol@example.com\"")
+        .await;
+    assert_eq!(
+        found.body["totalResults"], 0,
+        "a stopped app was provisioned"
+    );
+}
