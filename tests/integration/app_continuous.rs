@@ -72,6 +72,38 @@ async fn changes_reach_the_app_within_seconds() {
         200
     );
     eventually(&sb, "bob@example.com", limit, |u| u["title"] == "Engineer").await;
+    // That run planned only what changed (bob), not the whole directory.
+    let (ok, out, err) = a
+        .cli(&["app", "logs", "b", "--tenant", "default", "--json"])
+        .await;
+    assert!(ok, "{err}");
+    let logs: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(logs["run"]["kind"], "incremental", "{logs}");
+    let objects = logs["objects"].as_array().unwrap();
+    assert_eq!(objects.len(), 1, "{logs}");
+    assert_eq!(objects[0]["sourceId"], bob);
+
+    // A new group (everyone is assigned, groups too) arrives with its member.
+    let team = sa.create_group("Team", std::slice::from_ref(&bob)).await;
+    let started = Instant::now();
+    loop {
+        let found = sb.filter("/Groups", "displayName eq \"Team\"").await;
+        if found.body["totalResults"] == 1 {
+            let id = found.body["Resources"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            if sb.member_ids(&id).await.len() == 1 {
+                break;
+            }
+        }
+        assert!(
+            started.elapsed() < limit,
+            "group {team} not provisioned: {}",
+            found.body
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // Stopped: nothing more flows.
     let (ok, _, err) = a.cli(&["app", "stop", "b", "--tenant", "default"]).await;

@@ -3,7 +3,7 @@
 //! prints each plan before it executes exactly that plan.
 
 use scimitar_core::service::AppAdmin;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use scimitar_core::clock::format_timestamp;
 use scimitar_core::{AppRecord, RunObjectLog, RunRecord, StoreError, TenantId};
@@ -66,7 +66,7 @@ impl<'a> Run<'a> {
         &self,
         kind: ResourceKind,
         run: RunKind,
-        only: Option<&str>,
+        only: Option<&BTreeSet<String>>,
     ) -> anyhow::Result<Plan> {
         let (_, directory, ctx) = tenant_directory(self.settings, self.stores, self.tenant).await?;
         let side = DirectorySide {
@@ -264,7 +264,16 @@ async fn latest_position(stores: &scimitar_store::Stores, tenant: TenantId) -> a
     }
 }
 
-/// One run of app `name`: users, then groups; recorded with its log. Prints nothing.
+/// What an incremental run covers: the users and groups that changed (`None`: all of that kind,
+/// e.g. every user when a group's membership changed, since who is assigned may have too).
+#[derive(Debug, Default)]
+pub struct Changed {
+    pub users: Option<BTreeSet<String>>,
+    pub groups: Option<BTreeSet<String>>,
+}
+
+/// One run of app `name`: users, then groups (all of them, or with `changed` only those);
+/// recorded with its log. Prints nothing.
 pub async fn sync_app(
     settings: &Settings,
     stores: &scimitar_store::Stores,
@@ -272,11 +281,14 @@ pub async fn sync_app(
     tenant: &str,
     name: &str,
     kind: RunKind,
+    changed: Option<&Changed>,
 ) -> anyhow::Result<Synced> {
     let run = Run::open(settings, stores, admin, tenant, name).await?;
     let record = run.start(kind).await?;
     let position = latest_position(stores, run.app.tenant).await?;
-    let users = match run.plan(ResourceKind::User, kind, None).await {
+    let only_users = changed.and_then(|c| c.users.as_ref());
+    let only_groups = changed.and_then(|c| c.groups.as_ref());
+    let users = match run.plan(ResourceKind::User, kind, only_users).await {
         Ok(p) => p,
         Err(e) => {
             run.finish(&record, &[], Some(e.to_string()), None).await?;
@@ -284,7 +296,7 @@ pub async fn sync_app(
         }
     };
     let user_results = run.execute(&users).await;
-    let groups = match run.plan(ResourceKind::Group, kind, None).await {
+    let groups = match run.plan(ResourceKind::Group, kind, only_groups).await {
         Ok(p) => p,
         Err(e) => {
             run.finish(
@@ -322,7 +334,16 @@ pub async fn sync(
     name: &str,
     initial: bool,
 ) -> anyhow::Result<()> {
-    let done = sync_app(settings, stores, admin, tenant, name, run_kind(initial)).await?;
+    let done = sync_app(
+        settings,
+        stores,
+        admin,
+        tenant,
+        name,
+        run_kind(initial),
+        None,
+    )
+    .await?;
     if settings.json {
         println!(
             "{}",
@@ -360,8 +381,9 @@ pub async fn provision(
     let id = found["id"].as_str().unwrap_or_default().to_string();
     let run = Run::open(settings, stores, admin, tenant, name).await?;
     let record = run.start(RunKind::OnDemand).await?;
+    let one = BTreeSet::from([id.clone()]);
     let plan = match run
-        .plan(ResourceKind::User, RunKind::OnDemand, Some(&id))
+        .plan(ResourceKind::User, RunKind::OnDemand, Some(&one))
         .await
     {
         Ok(p) => p,

@@ -4,8 +4,10 @@
 //! therefore reaches the app within seconds. Runs are the same as `scimitar app sync`, one at a
 //! time per app across replicas; a replica that finds a run in progress leaves it to its owner.
 //!
-//! Each triggered run still plans every assigned object (its cost follows the directory's size,
-//! not the number of changes); planning only the changed objects is the next step.
+//! A triggered run plans only what changed: the users and groups named in the change log since
+//! the last run, so its cost follows the number of changes, not the directory's size. When a
+//! group changed, who is assigned may have changed with it, so that run plans every user (and
+//! the changed groups); a run that never ran before plans everything.
 
 use std::time::Duration;
 
@@ -13,7 +15,12 @@ use scimitar_core::service::{AppAdmin, TenantAdmin};
 use scimitar_core::AppState;
 use scimitar_provisioning::plan::RunKind;
 
-use crate::app_runs::sync_app;
+use std::collections::BTreeSet;
+
+use scimitar_core::TenantId;
+use scimitar_scim::schema::ResourceKind;
+
+use crate::app_runs::{sync_app, Changed};
 use crate::config::Settings;
 
 const TICK: Duration = Duration::from_secs(2);
@@ -57,23 +64,25 @@ async fn pass(
                         .get("position")
                         .and_then(serde_json::Value::as_i64)
                 });
-            let due = match covered {
-                None => true,
-                Some(p) => !stores
-                    .directory
-                    .changes_since(tenant.id, p, 1)
-                    .await?
-                    .is_empty(),
+            let (kind, changed) = match covered {
+                None => (RunKind::Initial, None),
+                Some(p) => match changes(stores, tenant.id, p).await? {
+                    Some(c) => (RunKind::Incremental, Some(c)),
+                    None => continue,
+                },
             };
-            if !due {
-                continue;
-            }
-            let kind = if covered.is_none() {
-                RunKind::Initial
-            } else {
-                RunKind::Incremental
-            };
-            match sync_app(settings, stores, apps, &tenant.name, &app.name, kind).await {
+            let name = &app.name;
+            match sync_app(
+                settings,
+                stores,
+                apps,
+                &tenant.name,
+                name,
+                kind,
+                changed.as_ref(),
+            )
+            .await
+            {
                 Ok(done) => tracing::info!(
                     app = %app.name,
                     tenant = %tenant.name,
@@ -91,4 +100,35 @@ async fn pass(
         }
     }
     Ok(())
+}
+
+/// What changed in the tenant after `position`, or `None` when nothing did. Reading stops at
+/// 10,000 changes: past that, the run plans everything (cheaper than naming each object).
+async fn changes(
+    stores: &scimitar_store::Stores,
+    tenant: TenantId,
+    position: i64,
+) -> anyhow::Result<Option<Changed>> {
+    const MAX: i64 = 10_000;
+    let batch = stores
+        .directory
+        .changes_since(tenant, position, MAX + 1)
+        .await?;
+    if batch.is_empty() {
+        return Ok(None);
+    }
+    if batch.len() as i64 > MAX {
+        return Ok(Some(Changed::default()));
+    }
+    let (mut users, mut groups) = (BTreeSet::new(), BTreeSet::new());
+    for c in batch {
+        match c.kind {
+            ResourceKind::User => users.insert(c.resource_id),
+            ResourceKind::Group => groups.insert(c.resource_id),
+        };
+    }
+    Ok(Some(Changed {
+        users: groups.is_empty().then_some(users),
+        groups: Some(groups),
+    }))
 }

@@ -136,8 +136,8 @@ async fn all_of(
     }
 }
 
-/// The plan for the app's users or groups (or, with `only`, for that one object: on-demand
-/// provisioning), after reading from the app what the planner asked for. Users come from user
+/// The plan for the app's users or groups (or, with `only`, for just those objects: on-demand
+/// provisioning, or an incremental run of what changed), after reading from the app what the planner asked for. Users come from user
 /// assignments, the members of assigned groups (through nested groups) or everyone; groups are
 /// the assigned groups themselves (or every group). Plan users first: a group's members are
 /// resolved through the users' links.
@@ -150,7 +150,7 @@ pub async fn plan_kind(
     connector: &dyn Connector,
     run: RunKind,
     context: MappingContext,
-    only: Option<&str>,
+    only: Option<&BTreeSet<String>>,
 ) -> Result<Plan, EngineError> {
     let settings = app_settings(app)?;
     let mut assigned = BTreeSet::new();
@@ -171,66 +171,68 @@ pub async fn plan_kind(
             (Assignment::User(_), ResourceKind::Group) => {}
         }
     }
-    let mut resources = if everyone {
-        all_of(side, kind).await?
-    } else {
-        let mut found = BTreeMap::new();
-        for id in &assigned {
-            if let Some(json) = read(side, kind, id).await? {
-                found.insert(id.clone(), json);
-            }
-        }
-        found
-    };
-    if everyone {
-        assigned = resources.keys().cloned().collect();
-    }
     let links: HashMap<String, scimitar_core::AppLink> = apps
         .all_links(&app.id, kind)
         .await?
         .into_iter()
         .map(|l| (l.source_id.clone(), l))
         .collect();
-    let mut deleted = Vec::new();
-    for id in links.keys() {
-        if !resources.contains_key(id) {
+    let mut objects = Vec::new();
+    if let Some(ids) = only {
+        // Just these objects (on demand, or what changed): each read once, whether or not it
+        // is assigned (the plan says so); gone and linked means deleted here.
+        for id in ids {
             match read(side, kind, id).await? {
-                Some(json) => {
-                    resources.insert(id.clone(), json);
-                }
-                None => deleted.push(id.clone()),
+                Some(json) => objects.push(state(
+                    DirectoryObject::Resource(json),
+                    everyone || assigned.contains(id),
+                    links.get(id),
+                )),
+                None if links.contains_key(id) => objects.push(state(
+                    DirectoryObject::Deleted { id: id.clone() },
+                    false,
+                    links.get(id),
+                )),
+                None => {}
             }
         }
-    }
-    let mut objects: Vec<SourceState> = resources
-        .into_iter()
-        .map(|(id, json)| {
+    } else {
+        let mut resources = if everyone {
+            all_of(side, kind).await?
+        } else {
+            let mut found = BTreeMap::new();
+            for id in &assigned {
+                if let Some(json) = read(side, kind, id).await? {
+                    found.insert(id.clone(), json);
+                }
+            }
+            found
+        };
+        if everyone {
+            assigned = resources.keys().cloned().collect();
+        }
+        let mut deleted = Vec::new();
+        for id in links.keys() {
+            if !resources.contains_key(id) {
+                match read(side, kind, id).await? {
+                    Some(json) => {
+                        resources.insert(id.clone(), json);
+                    }
+                    None => deleted.push(id.clone()),
+                }
+            }
+        }
+        objects.extend(resources.into_iter().map(|(id, json)| {
             state(
                 DirectoryObject::Resource(json),
                 assigned.contains(&id),
                 links.get(&id),
             )
-        })
-        .collect();
-    objects.extend(deleted.into_iter().map(|id| {
-        let link = links.get(&id);
-        state(DirectoryObject::Deleted { id }, false, link)
-    }));
-    if let Some(id) = only {
-        // On demand: this user alone, whether or not it is assigned (the plan says so).
-        objects.retain(|o| o.source_id() == id);
-        if objects.is_empty() {
-            let object = match read(side, kind, id).await? {
-                Some(json) => DirectoryObject::Resource(json),
-                None => {
-                    return Err(EngineError::Directory(format!(
-                        "no {} with id '{id}'",
-                        kind.as_str()
-                    )))
-                }
-            };
-            objects.push(state(object, assigned.contains(id), links.get(id)));
-        }
+        }));
+        objects.extend(deleted.into_iter().map(|id| {
+            let link = links.get(&id);
+            state(DirectoryObject::Deleted { id }, false, link)
+        }));
     }
     // Members may be users or groups: resolve through both kinds' links.
     let mut targets: HashMap<String, String> = HashMap::new();
