@@ -83,6 +83,32 @@ async fn changes_reach_the_app_within_seconds() {
     assert_eq!(objects.len(), 1, "{logs}");
     assert_eq!(objects[0]["sourceId"], bob);
 
+    // The server counts its runs and objects per app for Prometheus.
+    let metrics = reqwest::get(format!("{}/metrics", a.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let created = metrics.lines().find(|l| {
+        l.starts_with("scimitar_provisioning_objects_total{")
+            && l.contains("app=\"b\"")
+            && l.contains("action=\"create\"")
+            && l.contains("status=\"done\"")
+    });
+    let count: f64 = created
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no create counter for app b in:\n{metrics}"));
+    assert!(count >= 2.0, "ada and bob were created: {count}");
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("scimitar_provisioning_runs_total{")
+                && l.contains("result=\"ok\"")),
+        "{metrics}"
+    );
+
     // A new group (everyone is assigned, groups too) arrives with its member.
     let team = sa.create_group("Team", std::slice::from_ref(&bob)).await;
     let started = Instant::now();

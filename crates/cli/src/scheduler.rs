@@ -20,7 +20,9 @@ use std::collections::BTreeSet;
 use scimitar_core::TenantId;
 use scimitar_scim::schema::ResourceKind;
 
-use crate::app_runs::{sync_app, Changed};
+use scimitar_provisioning::engine::Status;
+
+use crate::app_runs::{sync_app, Changed, Synced};
 use crate::config::Settings;
 
 const TICK: Duration = Duration::from_secs(2);
@@ -83,23 +85,53 @@ async fn pass(
             )
             .await
             {
-                Ok(done) => tracing::info!(
-                    app = %app.name,
-                    tenant = %tenant.name,
-                    run = %done.run.id,
-                    users = done.user_results.done(),
-                    groups = done.group_results.done(),
-                    failed = done.failed(),
-                    "provisioning run finished"
-                ),
+                Ok(done) => {
+                    record_metrics(&tenant.name, name, &done);
+                    tracing::info!(
+                        app = %app.name,
+                        tenant = %tenant.name,
+                        run = %done.run.id,
+                        users = done.user_results.done(),
+                        groups = done.group_results.done(),
+                        failed = done.failed(),
+                        "provisioning run finished"
+                    )
+                }
                 Err(e) if e.to_string().contains("in progress") => {}
                 Err(e) => {
+                    metrics::counter!("scimitar_provisioning_runs_total",
+                        "tenant" => tenant.name.clone(), "app" => name.clone(), "result" => "error")
+                    .increment(1);
                     tracing::warn!(app = %app.name, tenant = %tenant.name, "provisioning run failed: {e:#}")
                 }
             }
         }
     }
     Ok(())
+}
+
+/// Per-app Prometheus counters (`/metrics`): runs by result, objects by action and status.
+fn record_metrics(tenant: &str, app: &str, done: &Synced) {
+    let result = if done.failed() > 0 { "failed" } else { "ok" };
+    metrics::counter!("scimitar_provisioning_runs_total",
+        "tenant" => tenant.to_string(), "app" => app.to_string(), "result" => result)
+    .increment(1);
+    for o in done
+        .user_results
+        .objects
+        .iter()
+        .chain(&done.group_results.objects)
+    {
+        let status = match o.status {
+            Status::Done => "done",
+            Status::Skipped => "skipped",
+            Status::Failed { .. } => "failed",
+        };
+        metrics::counter!("scimitar_provisioning_objects_total",
+            "tenant" => tenant.to_string(), "app" => app.to_string(),
+            "action" => o.action.clone(), "status" => status)
+        .increment(1);
+    }
 }
 
 /// What changed in the tenant after `position`, or `None` when nothing did. Reading stops at
