@@ -6,7 +6,9 @@ use scimitar_core::service::AppAdmin;
 use std::collections::{BTreeMap, BTreeSet};
 
 use scimitar_core::clock::format_timestamp;
-use scimitar_core::{AppRecord, RunObjectLog, RunRecord, StoreError, TenantId};
+use scimitar_core::{
+    AppRecord, Directory, RunObjectLog, RunRecord, StoreError, TenantContext, TenantId,
+};
 use scimitar_provisioning::connector::ScimConnector;
 use scimitar_provisioning::engine::{
     execute, plan_kind, DirectorySide, EngineError, RunResult, Status,
@@ -17,7 +19,7 @@ use scimitar_scim::schema::ResourceKind;
 use serde_json::json;
 
 use crate::admin::explain;
-use crate::apps::{connector, failed, tenant_id};
+use crate::apps::{connector_for, failed, tenant_id};
 use crate::config::Settings;
 use crate::lookup::{find_one, tenant_directory};
 
@@ -33,11 +35,11 @@ fn run_kind(initial: bool) -> RunKind {
     }
 }
 
-/// The app, its connector, and what plans need from the directory.
+/// The app, its connector, and what plans need from the directory, each read once.
 struct Run<'a> {
-    settings: &'a Settings,
     stores: &'a scimitar_store::Stores,
-    tenant: &'a str,
+    directory: Directory,
+    ctx: TenantContext,
     app: AppRecord,
     connector: ScimConnector,
 }
@@ -50,13 +52,13 @@ impl<'a> Run<'a> {
         tenant: &'a str,
         name: &str,
     ) -> anyhow::Result<Run<'a>> {
-        let t = tenant_id(stores, tenant).await?;
-        let app = admin.get(t, name).await.map_err(explain)?;
-        let connector = connector(admin, t, name).await?;
+        let (_, directory, ctx) = tenant_directory(settings, stores, tenant).await?;
+        let app = admin.get(ctx.tenant, name).await.map_err(explain)?;
+        let connector = connector_for(admin, &app)?;
         Ok(Run {
-            settings,
             stores,
-            tenant,
+            directory,
+            ctx,
             app,
             connector,
         })
@@ -68,11 +70,10 @@ impl<'a> Run<'a> {
         run: RunKind,
         only: Option<&BTreeSet<String>>,
     ) -> anyhow::Result<Plan> {
-        let (_, directory, ctx) = tenant_directory(self.settings, self.stores, self.tenant).await?;
         let side = DirectorySide {
-            directory: &directory,
+            directory: &self.directory,
             store: self.stores.directory.as_ref(),
-            ctx: &ctx,
+            ctx: &self.ctx,
         };
         let context = MappingContext {
             now: time::OffsetDateTime::now_utc(),
@@ -248,10 +249,30 @@ impl Synced {
     }
 }
 
-/// The newest change-log position of the tenant: a run that starts after reading it covers
-/// every change up to it (the continuous scheduler runs again only past it).
-async fn latest_position(stores: &scimitar_store::Stores, tenant: TenantId) -> anyhow::Result<i64> {
-    let mut position = 0;
+/// The change-log position the app's last successful run covered, if it ever had one.
+pub async fn covered_position(
+    stores: &scimitar_store::Stores,
+    app_id: &str,
+) -> anyhow::Result<Option<i64>> {
+    let runs = stores.apps.runs(app_id, 10).await?;
+    Ok(runs
+        .iter()
+        .find(|r| r.state == "finished" && r.summary.get("error").is_none())
+        .and_then(|r| {
+            r.summary
+                .get("position")
+                .and_then(serde_json::Value::as_i64)
+        }))
+}
+
+/// The newest change-log position of the tenant, read onwards from `from`: a run that starts
+/// after reading it covers every change up to it (the scheduler runs again only past it).
+async fn latest_position(
+    stores: &scimitar_store::Stores,
+    tenant: TenantId,
+    from: i64,
+) -> anyhow::Result<i64> {
+    let mut position = from;
     loop {
         let batch = stores
             .directory
@@ -285,7 +306,8 @@ pub async fn sync_app(
 ) -> anyhow::Result<Synced> {
     let run = Run::open(settings, stores, admin, tenant, name).await?;
     let record = run.start(kind).await?;
-    let position = latest_position(stores, run.app.tenant).await?;
+    let from = covered_position(stores, &run.app.id).await?.unwrap_or(0);
+    let position = latest_position(stores, run.app.tenant, from).await?;
     let only_users = changed.and_then(|c| c.users.as_ref());
     let only_groups = changed.and_then(|c| c.groups.as_ref());
     let users = match run.plan(ResourceKind::User, kind, only_users).await {
@@ -376,10 +398,9 @@ pub async fn provision(
     name: &str,
     user: &str,
 ) -> anyhow::Result<()> {
-    let (_, directory, ctx) = tenant_directory(settings, stores, tenant).await?;
-    let found = find_one(&directory, &ctx, ResourceKind::User, user).await?;
-    let id = found["id"].as_str().unwrap_or_default().to_string();
     let run = Run::open(settings, stores, admin, tenant, name).await?;
+    let found = find_one(&run.directory, &run.ctx, ResourceKind::User, user).await?;
+    let id = found["id"].as_str().unwrap_or_default().to_string();
     let record = run.start(RunKind::OnDemand).await?;
     let one = BTreeSet::from([id.clone()]);
     let plan = match run

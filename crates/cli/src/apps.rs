@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::Subcommand;
 use scimitar_core::service::{AppAdmin, AppView, TenantAdmin};
-use scimitar_core::{AppAuth, AppState, Assignment, Deprovision, SystemClock, TenantId};
+use scimitar_core::{AppAuth, AppRecord, AppState, Assignment, Deprovision, SystemClock, TenantId};
 use scimitar_provisioning::connector::{
     Auth, Capabilities, Connector, ConnectorError, ResourceKind, ScimConnector, ScimConnectorConfig,
 };
@@ -555,11 +555,16 @@ pub(crate) async fn connector(
     name: &str,
 ) -> anyhow::Result<ScimConnector> {
     let app = admin.get(tenant, name).await.map_err(explain)?;
-    let auth = match admin.open_auth(&app).map_err(explain)? {
+    connector_for(admin, &app)
+}
+
+/// The SCIM connector for an app already read.
+pub(crate) fn connector_for(admin: &AppAdmin, app: &AppRecord) -> anyhow::Result<ScimConnector> {
+    let auth = match admin.open_auth(app).map_err(explain)? {
         AppAuth::Bearer { token } => Auth::bearer(token),
         AppAuth::Basic { user, password } => Auth::basic(user, password),
     };
-    ScimConnector::new(ScimConnectorConfig::new(app.scim_url, auth)).map_err(failed)
+    ScimConnector::new(ScimConnectorConfig::new(app.scim_url.clone(), auth)).map_err(failed)
 }
 
 /// A connector error with what to do about it.

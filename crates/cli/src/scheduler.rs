@@ -22,7 +22,7 @@ use scimitar_scim::schema::ResourceKind;
 
 use scimitar_provisioning::engine::Status;
 
-use crate::app_runs::{sync_app, Changed, Synced};
+use crate::app_runs::{covered_position, sync_app, Changed, Synced};
 use crate::config::Settings;
 
 const TICK: Duration = Duration::from_secs(2);
@@ -57,15 +57,7 @@ async fn pass(
             if app.state != AppState::Running {
                 continue;
             }
-            let last = stores.apps.runs(&app.id, 10).await?;
-            let covered = last
-                .iter()
-                .find(|r| r.state == "finished" && r.summary.get("error").is_none())
-                .and_then(|r| {
-                    r.summary
-                        .get("position")
-                        .and_then(serde_json::Value::as_i64)
-                });
+            let covered = covered_position(stores, &app.id).await?;
             let (kind, changed) = match covered {
                 None => (RunKind::Initial, None),
                 Some(p) => match changes(stores, tenant.id, p).await? {

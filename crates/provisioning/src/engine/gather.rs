@@ -15,7 +15,7 @@ use super::EngineError;
 use crate::connector::{Connector, ConnectorError};
 use crate::mapping::{MappingContext, ObjectMappings};
 use crate::plan::{
-    plan_objects, Action, Deprovision, DirectoryObject, Linked, Lookup, MatchResult, Plan,
+    plan_objects, Deprovision, DirectoryObject, Linked, Lookup, MatchKey, MatchResult, Plan,
     PlanInput, RunKind, SourceState, TargetState,
 };
 use crate::scope::ScopingFilters;
@@ -258,79 +258,62 @@ pub async fn plan_kind(
             resolve: &resolve,
         })
     };
-    let first = input(&objects);
-    let mut answers: HashMap<String, (Option<TargetState>, Option<MatchResult>)> = HashMap::new();
-    for (op, lookup) in first.pending_lookups() {
-        let answer = match lookup {
-            Lookup::Read { target_id } => {
-                (Some(read_target(connector, kind, target_id).await?), None)
-            }
-            Lookup::Match { keys } => {
-                let mut result = MatchResult::NotFound;
-                for key in keys {
-                    let value = match &key.value {
-                        Json::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    match connector.find(kind, &key.path, &value).await {
-                        Ok(Some(found)) => {
-                            result = MatchResult::Found(found);
-                            break;
-                        }
-                        Ok(None) => {}
-                        Err(ConnectorError::AmbiguousMatch { ids, .. }) => {
-                            result = MatchResult::Ambiguous { ids };
-                            break;
-                        }
-                        Err(e) => return Err(e.into()),
-                    }
+    // Plan; answer what the plan asks of the app; plan again. A linked account found gone is
+    // matched in the next round, so at most three plans are needed.
+    let mut plan = input(&objects);
+    for _ in 0..2 {
+        if plan.is_complete() {
+            break;
+        }
+        let mut answers: HashMap<String, Answer> = HashMap::new();
+        for (op, lookup) in plan.pending_lookups() {
+            let answer = match lookup {
+                Lookup::Read { target_id } => {
+                    Answer::Target(read_target(connector, kind, target_id).await?)
                 }
-                (None, Some(result))
+                Lookup::Match { keys } => Answer::Matched(match_keys(connector, kind, keys).await?),
+            };
+            answers.insert(op.source_id.clone(), answer);
+        }
+        for object in &mut objects {
+            match answers.remove(object.source_id()) {
+                Some(Answer::Target(t)) => object.target = t,
+                Some(Answer::Matched(m)) => object.matched = m,
+                None => {}
             }
+        }
+        plan = input(&objects);
+    }
+    Ok(plan)
+}
+
+/// What the app said about one object.
+enum Answer {
+    Target(TargetState),
+    Matched(MatchResult),
+}
+
+/// Search by the matching attributes in precedence order; the first that finds decides.
+async fn match_keys(
+    connector: &dyn Connector,
+    kind: ResourceKind,
+    keys: &[MatchKey],
+) -> Result<MatchResult, EngineError> {
+    for key in keys {
+        let value = match &key.value {
+            Json::String(s) => s.clone(),
+            other => other.to_string(),
         };
-        answers.insert(op.source_id.clone(), answer);
-    }
-    if answers.is_empty() {
-        return Ok(first);
-    }
-    for object in &mut objects {
-        if let Some((target, matched)) = answers.remove(object.source_id()) {
-            if let Some(t) = target {
-                object.target = t;
+        match connector.find(kind, &key.path, &value).await {
+            Ok(Some(found)) => return Ok(MatchResult::Found(found)),
+            Ok(None) => {}
+            Err(ConnectorError::AmbiguousMatch { ids, .. }) => {
+                return Ok(MatchResult::Ambiguous { ids })
             }
-            if let Some(m) = matched {
-                object.matched = m;
-            }
+            Err(e) => return Err(e.into()),
         }
     }
-    let second = input(&objects);
-    // A linked account found gone is matched again: one more round for those.
-    if second.is_complete() {
-        return Ok(second);
-    }
-    for (op, lookup) in second.pending_lookups() {
-        if let Lookup::Match { keys } = lookup {
-            let mut result = MatchResult::NotFound;
-            for key in keys {
-                let value = key
-                    .value
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| key.value.to_string());
-                if let Some(found) = connector.find(kind, &key.path, &value).await? {
-                    result = MatchResult::Found(found);
-                    break;
-                }
-            }
-            answers.insert(op.source_id.clone(), (None, Some(result)));
-        }
-    }
-    for object in &mut objects {
-        if let Some((_, Some(m))) = answers.remove(object.source_id()) {
-            object.matched = m;
-        }
-    }
-    Ok(input(&objects))
+    Ok(MatchResult::NotFound)
 }
 
 fn state(
@@ -360,9 +343,4 @@ async fn read_target(
         Err(ConnectorError::NotFound(_)) => Ok(TargetState::NotFound),
         Err(e) => Err(e.into()),
     }
-}
-
-/// Whether an operation changes the app (for summaries that only count real work).
-pub fn changes_app(action: &Action) -> bool {
-    !matches!(action, Action::Skip { .. } | Action::NeedsLookup { .. })
 }

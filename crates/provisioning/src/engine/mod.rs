@@ -8,7 +8,7 @@ mod execute;
 mod gather;
 
 pub use execute::{execute, ObjectResult, RunResult, Status};
-pub use gather::{app_settings, changes_app, plan_kind, AppSettings, DirectorySide};
+pub use gather::{app_settings, plan_kind, AppSettings, DirectorySide};
 
 use scimitar_core::{CoreError, StoreError};
 
