@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use clap::Subcommand;
 use scimitar_core::service::{AppAdmin, AppView, TenantAdmin};
-use scimitar_core::{AppAuth, AppRecord, AppState, Assignment, Deprovision, SystemClock, TenantId};
+use scimitar_core::{AppAuth, AppState, Assignment, Deprovision, SystemClock, TenantId};
 use scimitar_provisioning::connector::{
-    Auth, Capabilities, Connector, ConnectorError, ResourceKind, ScimConnector, ScimConnectorConfig,
+    Capabilities, Connector, ConnectorError, ResourceKind, ScimConnector,
 };
+use scimitar_provisioning::runs::connector_for;
 use serde_json::json;
 
 use crate::admin::explain;
@@ -128,14 +129,17 @@ pub enum AppCommand {
         #[arg(long)]
         failed: bool,
     },
-    /// Provision one user now, whatever the schedule, and show every step.
+    /// Provision one user or group now, whatever the schedule, and show every step.
     Provision {
         name: String,
         #[arg(long)]
         tenant: String,
         /// The user, by userName.
+        #[arg(long, conflicts_with = "group", required_unless_present = "group")]
+        user: Option<String>,
+        /// The group, by displayName (its members must be provisioned already to be added).
         #[arg(long)]
-        user: String,
+        group: Option<String>,
     },
     /// Export or import the app's attribute mappings (TOML; docs/mappings.md).
     #[command(subcommand)]
@@ -483,8 +487,19 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             )
             .await?
         }
-        AppCommand::Provision { name, tenant, user } => {
-            crate::app_runs::provision(&settings, &stores, &admin, &tenant, &name, &user).await?
+        AppCommand::Provision {
+            name,
+            tenant,
+            user,
+            group,
+        } => {
+            let (kind, object) = match (user, group) {
+                (Some(u), _) => (ResourceKind::User, u),
+                (None, Some(g)) => (ResourceKind::Group, g),
+                (None, None) => anyhow::bail!("give --user USERNAME or --group DISPLAYNAME"),
+            };
+            crate::app_runs::provision(&settings, &stores, &admin, &tenant, &name, kind, &object)
+                .await?
         }
         AppCommand::Mappings(cmd) => {
             let tenant = match &cmd {
@@ -555,16 +570,7 @@ pub(crate) async fn connector(
     name: &str,
 ) -> anyhow::Result<ScimConnector> {
     let app = admin.get(tenant, name).await.map_err(explain)?;
-    connector_for(admin, &app)
-}
-
-/// The SCIM connector for an app already read.
-pub(crate) fn connector_for(admin: &AppAdmin, app: &AppRecord) -> anyhow::Result<ScimConnector> {
-    let auth = match admin.open_auth(app).map_err(explain)? {
-        AppAuth::Bearer { token } => Auth::bearer(token),
-        AppAuth::Basic { user, password } => Auth::basic(user, password),
-    };
-    ScimConnector::new(ScimConnectorConfig::new(app.scim_url.clone(), auth)).map_err(failed)
+    connector_for(admin, &app).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// A connector error with what to do about it.

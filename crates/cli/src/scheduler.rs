@@ -11,18 +11,15 @@
 
 use std::time::Duration;
 
-use scimitar_core::service::{AppAdmin, TenantAdmin};
-use scimitar_core::AppState;
-use scimitar_provisioning::plan::RunKind;
-
 use std::collections::BTreeSet;
 
-use scimitar_core::TenantId;
+use scimitar_core::service::{AppAdmin, TenantAdmin};
+use scimitar_core::{AppState, TenantId};
+use scimitar_provisioning::engine::Status;
+use scimitar_provisioning::plan::RunKind;
+use scimitar_provisioning::runs::{covered_position, Changed, Provisioner, RunError, Synced};
 use scimitar_scim::schema::ResourceKind;
 
-use scimitar_provisioning::engine::Status;
-
-use crate::app_runs::{covered_position, sync_app, Changed, Synced};
 use crate::config::Settings;
 
 const TICK: Duration = Duration::from_secs(2);
@@ -33,12 +30,13 @@ pub fn spawn(
     tenants: TenantAdmin,
     apps: AppAdmin,
 ) {
+    let provisioner = crate::app_runs::provisioner(&settings, &stores, &apps);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(e) = pass(&settings, &stores, &tenants, &apps).await {
+            if let Err(e) = pass(&provisioner, &stores, &tenants).await {
                 tracing::warn!("continuous provisioning: {e:#}");
             }
         }
@@ -46,18 +44,17 @@ pub fn spawn(
 }
 
 async fn pass(
-    settings: &Settings,
+    provisioner: &Provisioner,
     stores: &scimitar_store::Stores,
     tenants: &TenantAdmin,
-    apps: &AppAdmin,
 ) -> anyhow::Result<()> {
     for tenant in tenants.list_tenants().await? {
-        for view in apps.list(tenant.id).await? {
+        for view in provisioner.admin.list(tenant.id).await? {
             let app = view.record;
             if app.state != AppState::Running {
                 continue;
             }
-            let covered = covered_position(stores, &app.id).await?;
+            let covered = covered_position(stores.apps.as_ref(), &app.id).await?;
             let (kind, changed) = match covered {
                 None => (RunKind::Initial, None),
                 Some(p) => match changes(stores, tenant.id, p).await? {
@@ -66,16 +63,9 @@ async fn pass(
                 },
             };
             let name = &app.name;
-            match sync_app(
-                settings,
-                stores,
-                apps,
-                &tenant.name,
-                name,
-                kind,
-                changed.as_ref(),
-            )
-            .await
+            match provisioner
+                .sync(&tenant, name, kind, changed.as_ref())
+                .await
             {
                 Ok(done) => {
                     record_metrics(&tenant.name, name, &done);
@@ -89,7 +79,7 @@ async fn pass(
                         "provisioning run finished"
                     )
                 }
-                Err(e) if e.to_string().contains("in progress") => {}
+                Err(RunError::InProgress(_)) => {}
                 Err(e) => {
                     metrics::counter!("scimitar_provisioning_runs_total",
                         "tenant" => tenant.name.clone(), "app" => name.clone(), "result" => "error")
@@ -103,7 +93,7 @@ async fn pass(
 }
 
 /// Per-app Prometheus counters (`/metrics`): runs by result, objects by action and status.
-fn record_metrics(tenant: &str, app: &str, done: &Synced) {
+pub(crate) fn record_metrics(tenant: &str, app: &str, done: &Synced) {
     let result = if done.failed() > 0 { "failed" } else { "ok" };
     metrics::counter!("scimitar_provisioning_runs_total",
         "tenant" => tenant.to_string(), "app" => app.to_string(), "result" => result)

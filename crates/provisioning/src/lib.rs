@@ -1,14 +1,16 @@
 //! The outbound provisioning engine: connected apps, connectors, scoping, matching, the planner
 //! and the executor.
 //!
-//! Built so far: the mapping-expression language ([`expr`], Entra-compatible `Append(...)`,
-//! `Switch(...)`, `IIF(...)`), attribute mappings ([`mapping`]), scoping filters ([`scope`]),
-//! connectors ([`connector`]) and the planner ([`plan`]: state in, plan out). The executor and
-//! scheduler are still to come.
+//! The mapping-expression language ([`expr`], Entra-compatible `Append(...)`, `Switch(...)`,
+//! `IIF(...)`), attribute mappings ([`mapping`]), scoping filters ([`scope`]), connectors
+//! ([`connector`]), the planner ([`plan`]: state in, plan out), the engine that gathers and
+//! executes ([`engine`]) and runs as the CLI, the admin API and the scheduler start them
+//! ([`runs`]).
 
 pub mod connector;
 pub mod engine;
 pub mod expr;
 pub mod mapping;
 pub mod plan;
+pub mod runs;
 pub mod scope;

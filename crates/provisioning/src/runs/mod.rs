@@ -1,0 +1,380 @@
+//! Runs of an app, as the CLI, the admin API and the scheduler start them: a plan for users,
+//! then groups (a group's members resolve through the users' links, so users go first), the
+//! execution of exactly that plan, and the run's record with one log line per object. One
+//! place, so `scimitar app sync` and `POST /api/v1/apps/{name}/sync` cannot drift apart.
+
+mod record;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use scimitar_core::service::{AppAdmin, ListParams};
+use scimitar_core::{
+    AppAuth, AppRecord, CoreError, Directory, DirectoryStore, RunObjectLog, RunRecord, StoreError,
+    Tenant, TenantContext, TenantId,
+};
+use scimitar_scim::schema::ResourceKind;
+use serde::Serialize;
+
+use crate::connector::{Auth, ConnectorError, ScimConnector, ScimConnectorConfig};
+use crate::engine::{execute, plan_kind, DirectorySide, EngineError, RunResult};
+use crate::mapping::MappingContext;
+use crate::plan::{Plan, RunKind};
+
+pub use record::covered_position;
+
+/// Why a run (or its plan, or reading its log) did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The app, user, group or run asked for does not exist, or a setting is refused.
+    #[error("{}", .0.detail)]
+    Request(scimitar_scim::error::ScimError),
+    /// Another run of the app holds its lease (on this or another replica).
+    #[error("{0}; wait for it to finish (`scimitar app logs`)")]
+    InProgress(String),
+    /// The app failed the run as a whole (a plan needs it to answer).
+    #[error("{error}\nhint: {}", error.hint())]
+    Connector { error: ConnectorError },
+    /// The app's settings cannot be used.
+    #[error("{0}")]
+    Settings(String),
+    /// Scimitar's own storage failed.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl RunError {
+    /// The HTTP status the admin API answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            RunError::Request(e) => e.status,
+            RunError::InProgress(_) => 409,
+            RunError::Connector { .. } => 502,
+            RunError::Settings(_) => 422,
+            RunError::Internal(_) => 500,
+        }
+    }
+}
+
+impl From<CoreError> for RunError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::Scim(s) => RunError::Request(s),
+            CoreError::Internal(m) => RunError::Internal(m),
+        }
+    }
+}
+
+impl From<StoreError> for RunError {
+    fn from(e: StoreError) -> Self {
+        RunError::Internal(e.to_string())
+    }
+}
+
+impl From<EngineError> for RunError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::Connector(error) => RunError::Connector { error },
+            EngineError::Settings(m) => RunError::Settings(format!("the app's settings: {m}")),
+            EngineError::Directory(m) => RunError::Internal(format!("reading the directory: {m}")),
+        }
+    }
+}
+
+fn not_found(detail: String) -> RunError {
+    RunError::Request(scimitar_scim::error::ScimError::not_found(detail))
+}
+
+/// What an incremental run covers: the users and groups that changed (`None`: all of that kind,
+/// e.g. every user when a group's membership changed, since who is assigned may have too).
+#[derive(Debug, Default, Clone)]
+pub struct Changed {
+    pub users: Option<BTreeSet<String>>,
+    pub groups: Option<BTreeSet<String>>,
+}
+
+/// The dry run of both kinds.
+#[derive(Debug, Serialize)]
+pub struct Plans {
+    pub users: Plan,
+    pub groups: Plan,
+}
+
+/// What one run did.
+#[derive(Debug)]
+pub struct Synced {
+    pub run: RunRecord,
+    pub users: Plan,
+    pub user_results: RunResult,
+    pub groups: Plan,
+    pub group_results: RunResult,
+}
+
+impl Synced {
+    pub fn failed(&self) -> usize {
+        self.user_results.failed() + self.group_results.failed()
+    }
+}
+
+/// What provisioning one object on demand did.
+#[derive(Debug)]
+pub struct OnDemand {
+    pub run: RunRecord,
+    pub plan: Plan,
+    pub results: RunResult,
+}
+
+/// Runs apps against one database: the directory to read, the stores and the app
+/// administration (credentials are opened through it).
+#[derive(Clone)]
+pub struct Provisioner {
+    pub directory: Directory,
+    pub store: Arc<dyn DirectoryStore>,
+    pub apps: Arc<dyn scimitar_core::AppStore>,
+    pub admin: AppAdmin,
+    /// The directory's SCIM base URL, as rendered resources carry it.
+    pub base_url: String,
+}
+
+/// The app, its connector, and what plans need from the directory, each read once.
+struct Open<'a> {
+    provisioner: &'a Provisioner,
+    ctx: TenantContext,
+    app: AppRecord,
+    connector: ScimConnector,
+}
+
+/// The SCIM connector for an app, with its credentials opened.
+pub fn connector_for(admin: &AppAdmin, app: &AppRecord) -> Result<ScimConnector, RunError> {
+    let auth = match admin.open_auth(app)? {
+        AppAuth::Bearer { token } => Auth::bearer(token),
+        AppAuth::Basic { user, password } => Auth::basic(user, password),
+    };
+    ScimConnector::new(ScimConnectorConfig::new(app.scim_url.clone(), auth))
+        .map_err(|error| RunError::Connector { error })
+}
+
+impl Provisioner {
+    async fn open(&self, tenant: &Tenant, name: &str) -> Result<Open<'_>, RunError> {
+        let app = self.admin.get(tenant.id, name).await?;
+        let connector = connector_for(&self.admin, &app)?;
+        Ok(Open {
+            provisioner: self,
+            ctx: TenantContext {
+                tenant: tenant.id,
+                policy: tenant.policy.clone(),
+                base_url: self.base_url.clone(),
+            },
+            app,
+            connector,
+        })
+    }
+
+    /// The dry run: what a run of `kind` would do to each user and group, and why. Reads the
+    /// app to look accounts up; changes nothing.
+    pub async fn plan(
+        &self,
+        tenant: &Tenant,
+        name: &str,
+        kind: RunKind,
+    ) -> Result<Plans, RunError> {
+        let open = self.open(tenant, name).await?;
+        Ok(Plans {
+            users: open.plan(ResourceKind::User, kind, None).await?,
+            groups: open.plan(ResourceKind::Group, kind, None).await?,
+        })
+    }
+
+    /// One run of app `name`: users, then groups (all of them, or with `changed` only those),
+    /// recorded with its log.
+    pub async fn sync(
+        &self,
+        tenant: &Tenant,
+        name: &str,
+        kind: RunKind,
+        changed: Option<&Changed>,
+    ) -> Result<Synced, RunError> {
+        let open = self.open(tenant, name).await?;
+        let record = open.start(kind).await?;
+        let from = covered_position(self.apps.as_ref(), &open.app.id)
+            .await?
+            .unwrap_or(0);
+        let position = record::latest_position(self.store.as_ref(), tenant.id, from).await?;
+        let only_users = changed.and_then(|c| c.users.as_ref());
+        let only_groups = changed.and_then(|c| c.groups.as_ref());
+        let users = match open.plan(ResourceKind::User, kind, only_users).await {
+            Ok(p) => p,
+            Err(e) => {
+                open.finish(&record, &[], Some(e.to_string()), None).await?;
+                return Err(e);
+            }
+        };
+        let user_results = open.execute(&users).await;
+        let groups = match open.plan(ResourceKind::Group, kind, only_groups).await {
+            Ok(p) => p,
+            Err(e) => {
+                let done = [(&users, &user_results)];
+                open.finish(&record, &done, Some(e.to_string()), None)
+                    .await?;
+                return Err(e);
+            }
+        };
+        let group_results = open.execute(&groups).await;
+        let done = [(&users, &user_results), (&groups, &group_results)];
+        open.finish(&record, &done, None, Some(position)).await?;
+        Ok(Synced {
+            run: record,
+            users,
+            user_results,
+            groups,
+            group_results,
+        })
+    }
+
+    /// Provision one user (by userName) or group (by displayName) now, whatever the schedule.
+    pub async fn provision(
+        &self,
+        tenant: &Tenant,
+        name: &str,
+        kind: ResourceKind,
+        object: &str,
+    ) -> Result<OnDemand, RunError> {
+        let open = self.open(tenant, name).await?;
+        let id = find_one(&self.directory, &open.ctx, kind, object).await?;
+        let record = open.start(RunKind::OnDemand).await?;
+        let one = BTreeSet::from([id]);
+        let plan = match open.plan(kind, RunKind::OnDemand, Some(&one)).await {
+            Ok(p) => p,
+            Err(e) => {
+                open.finish(&record, &[], Some(e.to_string()), None).await?;
+                return Err(e);
+            }
+        };
+        let results = open.execute(&plan).await;
+        open.finish(&record, &[(&plan, &results)], None, None)
+            .await?;
+        Ok(OnDemand {
+            run: record,
+            plan,
+            results,
+        })
+    }
+
+    /// A run of the app (the latest unless `run_id` is given) and its objects' log.
+    pub async fn logs(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        run_id: Option<&str>,
+        failed_only: bool,
+    ) -> Result<(RunRecord, Vec<RunObjectLog>), RunError> {
+        let app = self.admin.get(tenant, name).await?;
+        let runs = self.apps.runs(&app.id, 1000).await?;
+        let run = match run_id {
+            Some(id) => runs
+                .into_iter()
+                .find(|r| r.id == id)
+                .ok_or_else(|| not_found(format!("no run '{id}' of app '{name}'")))?,
+            None => runs.into_iter().next().ok_or_else(|| {
+                not_found(format!(
+                    "app '{name}' has not run yet (`scimitar app sync`)"
+                ))
+            })?,
+        };
+        let objects = self.apps.run_objects(&run.id, failed_only).await?;
+        Ok((run, objects))
+    }
+
+    /// The app's runs, newest first.
+    pub async fn runs(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        limit: i64,
+    ) -> Result<Vec<RunRecord>, RunError> {
+        let app = self.admin.get(tenant, name).await?;
+        Ok(self.apps.runs(&app.id, limit).await?)
+    }
+}
+
+impl Open<'_> {
+    async fn plan(
+        &self,
+        kind: ResourceKind,
+        run: RunKind,
+        only: Option<&BTreeSet<String>>,
+    ) -> Result<Plan, RunError> {
+        let p = self.provisioner;
+        let side = DirectorySide {
+            directory: &p.directory,
+            store: p.store.as_ref(),
+            ctx: &self.ctx,
+        };
+        let context = MappingContext {
+            now: time::OffsetDateTime::now_utc(),
+            seed: None,
+        };
+        Ok(plan_kind(
+            kind,
+            &side,
+            p.apps.as_ref(),
+            &self.app,
+            &self.connector,
+            run,
+            context,
+            only,
+        )
+        .await?)
+    }
+
+    async fn execute(&self, plan: &Plan) -> RunResult {
+        let now = scimitar_core::clock::format_timestamp(time::OffsetDateTime::now_utc());
+        execute(
+            plan,
+            &self.app.id,
+            self.provisioner.apps.as_ref(),
+            &self.connector,
+            &now,
+        )
+        .await
+    }
+}
+
+/// `s` as a SCIM filter string literal.
+fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The id of the one user with this userName (case-insensitive) or group with this
+/// displayName; an error naming it when there is none, or more than one.
+pub async fn find_one(
+    directory: &Directory,
+    ctx: &TenantContext,
+    kind: ResourceKind,
+    name: &str,
+) -> Result<String, RunError> {
+    let (attribute, what) = match kind {
+        ResourceKind::User => ("userName", "user"),
+        ResourceKind::Group => ("displayName", "group"),
+    };
+    let params = ListParams {
+        filter: Some(format!("{attribute} eq {}", quoted(name))),
+        count: Some(2),
+        attributes: Some("id".into()),
+        ..ListParams::default()
+    };
+    let list = directory.list(ctx, kind, &params).await?;
+    let found: Vec<&str> = list["Resources"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|r| r["id"].as_str()).collect())
+        .unwrap_or_default();
+    match found.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => Err(not_found(format!("no {what} '{name}' in this tenant"))),
+        _ => Err(RunError::Request(scimitar_scim::error::ScimError::new(
+            400,
+            None,
+            format!("more than one {what} is called '{name}' in this tenant; use the SCIM API to tell them apart"),
+        ))),
+    }
+}

@@ -1,0 +1,134 @@
+//! A run's record in the database: started under a lease (one running run per app across
+//! replicas), finished with its summary and one log line per object, and the change-log
+//! position it covered, from which the next incremental run reads on.
+
+use std::collections::BTreeMap;
+
+use scimitar_core::clock::format_timestamp;
+use scimitar_core::{AppStore, DirectoryStore, RunObjectLog, RunRecord, StoreError, TenantId};
+use serde_json::json;
+
+use super::{Open, RunError};
+use crate::engine::{RunResult, Status};
+use crate::plan::{Plan, RunKind};
+
+/// How long a run may hold its app before another process may take over (a run whose process
+/// died is abandoned after this).
+const RUN_LEASE: time::Duration = time::Duration::minutes(15);
+
+/// Who runs: this host and process, as the run's owner.
+fn owner() -> String {
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    format!("{}:{}", host.trim(), std::process::id())
+}
+
+impl Open<'_> {
+    /// Record the start of a run; refused while another run of the app (on any replica)
+    /// holds its lease.
+    pub(super) async fn start(&self, kind: RunKind) -> Result<RunRecord, RunError> {
+        let now = time::OffsetDateTime::now_utc();
+        let record = RunRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            app_id: self.app.id.clone(),
+            kind: match kind {
+                RunKind::Initial => "initial",
+                RunKind::Incremental => "incremental",
+                RunKind::OnDemand => "on-demand",
+            }
+            .into(),
+            state: "running".into(),
+            owner: owner(),
+            lease_until: format_timestamp(now + RUN_LEASE),
+            started: format_timestamp(now),
+            finished: None,
+            summary: json!({}),
+        };
+        self.provisioner
+            .apps
+            .start_run(&record)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(what) => RunError::InProgress(what),
+                other => other.into(),
+            })?;
+        Ok(record)
+    }
+
+    /// Record the end of a run with each object's result and the plan's steps for it.
+    pub(super) async fn finish(
+        &self,
+        run: &RunRecord,
+        parts: &[(&Plan, &RunResult)],
+        error: Option<String>,
+        position: Option<i64>,
+    ) -> Result<(), RunError> {
+        let mut objects = Vec::new();
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for (plan, result) in parts {
+            for (op, o) in plan.operations.iter().zip(&result.objects) {
+                let (status, error, hint) = match &o.status {
+                    Status::Done => ("done", None, None),
+                    Status::Skipped => ("skipped", None, None),
+                    Status::Failed { error, hint } => {
+                        ("failed", Some(error.clone()), Some(hint.clone()))
+                    }
+                };
+                *counts.entry(format!("{}.{status}", o.action)).or_default() += 1;
+                objects.push(RunObjectLog {
+                    kind: op.kind,
+                    source_id: o.source_id.clone(),
+                    name: o.name.clone(),
+                    action: o.action.clone(),
+                    status: status.into(),
+                    target_id: o.target_id.clone(),
+                    error,
+                    hint,
+                    steps: serde_json::to_value(&op.steps).unwrap_or_default(),
+                });
+            }
+        }
+        let mut summary = json!(counts);
+        if let Some(e) = error {
+            summary["error"] = json!(e);
+        }
+        if let Some(p) = position {
+            summary["position"] = json!(p);
+        }
+        let now = format_timestamp(time::OffsetDateTime::now_utc());
+        self.provisioner
+            .apps
+            .finish_run(&run.id, "finished", &now, &summary, &objects)
+            .await
+            .map_err(|e| RunError::Internal(format!("recording the run's log: {e}")))
+    }
+}
+
+/// The change-log position the app's last successful run covered, if it ever had one.
+pub async fn covered_position(apps: &dyn AppStore, app_id: &str) -> Result<Option<i64>, RunError> {
+    let runs = apps.runs(app_id, 10).await?;
+    Ok(runs
+        .iter()
+        .find(|r| r.state == "finished" && r.summary.get("error").is_none())
+        .and_then(|r| {
+            r.summary
+                .get("position")
+                .and_then(serde_json::Value::as_i64)
+        }))
+}
+
+/// The newest change-log position of the tenant, read onwards from `from`: a run that starts
+/// after reading it covers every change up to it (the scheduler runs again only past it).
+pub(super) async fn latest_position(
+    store: &dyn DirectoryStore,
+    tenant: TenantId,
+    from: i64,
+) -> Result<i64, RunError> {
+    let mut position = from;
+    loop {
+        let batch = store.changes_since(tenant, position, 10_000).await?;
+        match batch.last() {
+            Some(last) => position = last.position,
+            None => return Ok(position),
+        }
+    }
+}
