@@ -6,8 +6,9 @@
 //!
 //! A triggered run plans only what changed: the users and groups named in the change log since
 //! the last run, so its cost follows the number of changes, not the directory's size. When a
-//! group changed, who is assigned may have changed with it, so that run plans every user (and
-//! the changed groups); a run that never ran before plans everything.
+//! group changed, who is assigned may have changed with it, so that run also plans the users
+//! whose assignment differs from what the app holds (ids compared, nothing read); a run that
+//! never ran before plans everything.
 
 use std::time::Duration;
 
@@ -142,7 +143,7 @@ async fn changes(
         };
     }
     Ok(Some(Changed {
-        users: groups.is_empty().then_some(users),
+        users: Some(users),
         groups: Some(groups),
     }))
 }

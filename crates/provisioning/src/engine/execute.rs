@@ -1,10 +1,17 @@
 //! Executing a plan: each operation becomes connector calls, and Scimitar's links follow what
-//! the app now holds. The executor runs exactly the operations of the plan it is given, in
-//! order, and never decides anything the planner did not (the dry run and the run cannot
-//! disagree); an operation that fails is reported with the connector's hint and the run goes
-//! on with the next object.
+//! the app now holds. The executor runs exactly the operations of the plan it is given and
+//! never decides anything the planner did not (the dry run and the run cannot disagree); an
+//! operation that fails is reported with the connector's hint and the run goes on with the
+//! next object.
+//!
+//! Up to the app's concurrency limit of operations are in flight at once. Operations of one
+//! plan are independent of each other (each is one object; members and managers were resolved
+//! when the plan was made), so their order in the app does not matter; results are reported
+//! in plan order.
 
 use std::collections::BTreeSet;
+
+use futures::stream::{FuturesOrdered, StreamExt};
 
 use scimitar_core::{AppLink, AppStore};
 use scimitar_scim::schema::ResourceKind;
@@ -116,17 +123,30 @@ async fn send_changes(
     Ok(())
 }
 
-/// Run `plan` against the app; `now` stamps the links.
+/// Run `plan` against the app, at most `concurrency` operations at a time; `now` stamps the
+/// links.
 pub async fn execute(
     plan: &Plan,
     app_id: &str,
     apps: &dyn AppStore,
     connector: &dyn Connector,
     now: &str,
+    concurrency: usize,
 ) -> RunResult {
     let mut result = RunResult::default();
-    for op in &plan.operations {
-        let outcome = run_one(op, app_id, apps, connector, now).await;
+    // Only the operations in flight exist as futures; results come back in plan order.
+    let mut in_flight = FuturesOrdered::new();
+    let mut next = plan.operations.iter();
+    loop {
+        while in_flight.len() < concurrency.max(1) {
+            match next.next() {
+                Some(op) => in_flight.push_back(run_tagged(op, app_id, apps, connector, now)),
+                None => break,
+            }
+        }
+        let Some((op, outcome)) = in_flight.next().await else {
+            break;
+        };
         let (status, target_id) = match outcome {
             Ok(Some(target)) => (Status::Done, Some(target)),
             Ok(None) => (Status::Skipped, op.action.target_id().map(str::to_string)),
@@ -167,6 +187,16 @@ impl From<scimitar_core::StoreError> for Failure {
             hint: "the app was changed but Scimitar could not record it; the next run matches the account again".into(),
         }
     }
+}
+
+async fn run_tagged<'o>(
+    op: &'o Operation,
+    app_id: &str,
+    apps: &dyn AppStore,
+    connector: &dyn Connector,
+    now: &str,
+) -> (&'o Operation, Result<Option<String>, Failure>) {
+    (op, run_one(op, app_id, apps, connector, now).await)
 }
 
 /// One operation; `Ok(None)` for a skip, else the app's id of the account.

@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use futures::stream::{FuturesUnordered, StreamExt};
+
 use scimitar_core::service::ListParams;
 use scimitar_core::{AppRecord, AppStore, Assignment, Directory, DirectoryStore, TenantContext};
 use scimitar_scim::projection::Projection;
@@ -20,12 +22,20 @@ use crate::plan::{
 };
 use crate::scope::ScopingFilters;
 
+/// Requests in flight to an app at once, unless its settings say otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+/// The most an app may be given: beyond this a 2-core hub only queues.
+pub const MAX_CONCURRENCY: usize = 64;
+
 /// What the app's stored settings say, loaded and checked.
 pub struct AppSettings {
     pub mappings: ObjectMappings,
     pub user_scope: ScopingFilters,
     pub group_scope: ScopingFilters,
     pub deprovision: Deprovision,
+    /// Requests in flight to the app at once (lookups while planning, operations while
+    /// executing).
+    pub concurrency: usize,
 }
 
 /// The app's mappings (the Entra ID defaults until some are imported), scoping filters and
@@ -55,11 +65,23 @@ pub fn app_settings(app: &AppRecord) -> Result<AppSettings, EngineError> {
         scimitar_core::Deprovision::Delete => Deprovision::Delete,
         scimitar_core::Deprovision::Nothing => Deprovision::Nothing,
     };
+    let concurrency = match settings.get("concurrency") {
+        None | Some(Json::Null) => DEFAULT_CONCURRENCY,
+        Some(v) => match v.as_u64() {
+            Some(n) if (1..=MAX_CONCURRENCY as u64).contains(&n) => n as usize,
+            _ => {
+                return Err(EngineError::Settings(format!(
+                    "concurrency must be a whole number from 1 to {MAX_CONCURRENCY}, not {v}"
+                )))
+            }
+        },
+    };
     Ok(AppSettings {
         mappings,
         user_scope,
         group_scope,
         deprovision,
+        concurrency,
     })
 }
 
@@ -92,6 +114,35 @@ async fn expand_group(
         }
     }
     Ok(())
+}
+
+/// The users whose assignment to the app may have changed with a group's membership: assigned
+/// (through their groups) but without an active account in the app, or with one but no longer
+/// assigned. Ids only, nothing read from the app; empty when every user is assigned anyway.
+pub async fn assignment_drift(
+    side: &DirectorySide<'_>,
+    apps: &dyn AppStore,
+    app: &AppRecord,
+) -> Result<BTreeSet<String>, EngineError> {
+    let mut assigned = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    for a in apps.assignments(&app.id).await? {
+        match a {
+            Assignment::AllUsers => return Ok(BTreeSet::new()),
+            Assignment::User(id) => {
+                assigned.insert(id);
+            }
+            Assignment::Group(id) => expand_group(side, &id, &mut assigned, &mut seen).await?,
+        }
+    }
+    let active: BTreeSet<String> = apps
+        .all_links(&app.id, ResourceKind::User)
+        .await?
+        .into_iter()
+        .filter(|l| !l.disabled)
+        .map(|l| l.source_id)
+        .collect();
+    Ok(assigned.symmetric_difference(&active).cloned().collect())
 }
 
 /// One user or group as the SCIM API renders it, or `None` when it no longer exists.
@@ -171,12 +222,20 @@ pub async fn plan_kind(
             (Assignment::User(_), ResourceKind::Group) => {}
         }
     }
-    let links: HashMap<String, scimitar_core::AppLink> = apps
-        .all_links(&app.id, kind)
-        .await?
-        .into_iter()
-        .map(|l| (l.source_id.clone(), l))
-        .collect();
+    // A run of a few objects reads only their links, so its cost follows the number of
+    // changes, not the number of accounts in the app.
+    let links: HashMap<String, scimitar_core::AppLink> = match only {
+        Some(ids) => {
+            let ids: Vec<String> = ids.iter().cloned().collect();
+            apps.links(&app.id, kind, &ids).await?
+        }
+        None => apps
+            .all_links(&app.id, kind)
+            .await?
+            .into_iter()
+            .map(|l| (l.source_id.clone(), l))
+            .collect(),
+    };
     let mut objects = Vec::new();
     if let Some(ids) = only {
         // Just these objects (on demand, or what changed): each read once, whether or not it
@@ -234,10 +293,17 @@ pub async fn plan_kind(
             state(DirectoryObject::Deleted { id }, false, link)
         }));
     }
-    // Members may be users or groups: resolve through both kinds' links.
+    // Members and managers may be users or groups: resolve through both kinds' links (for a
+    // few objects, only the links of the objects they refer to).
     let mut targets: HashMap<String, String> = HashMap::new();
+    let referred: Option<Vec<String>> = only.map(|_| references(&objects));
     for k in [ResourceKind::User, ResourceKind::Group] {
-        for l in apps.all_links(&app.id, k).await? {
+        let found = match &referred {
+            Some(ids) if ids.is_empty() => Vec::new(),
+            Some(ids) => apps.links(&app.id, k, ids).await?.into_values().collect(),
+            None => apps.all_links(&app.id, k).await?,
+        };
+        for l in found {
             targets.insert(l.source_id, l.target_id);
         }
     }
@@ -265,16 +331,7 @@ pub async fn plan_kind(
         if plan.is_complete() {
             break;
         }
-        let mut answers: HashMap<String, Answer> = HashMap::new();
-        for (op, lookup) in plan.pending_lookups() {
-            let answer = match lookup {
-                Lookup::Read { target_id } => {
-                    Answer::Target(read_target(connector, kind, target_id).await?)
-                }
-                Lookup::Match { keys } => Answer::Matched(match_keys(connector, kind, keys).await?),
-            };
-            answers.insert(op.source_id.clone(), answer);
-        }
+        let mut answers = ask_all(&plan, connector, kind, settings.concurrency).await?;
         for object in &mut objects {
             match answers.remove(object.source_id()) {
                 Some(Answer::Target(t)) => object.target = t,
@@ -287,10 +344,74 @@ pub async fn plan_kind(
     Ok(plan)
 }
 
+/// The ids a set of objects refers to: users' managers and groups' members.
+fn references(objects: &[SourceState]) -> Vec<String> {
+    let mut ids = BTreeSet::new();
+    for o in objects {
+        if let DirectoryObject::Resource(json) = &o.object {
+            if let Some(m) = json
+                .pointer(
+                    "/urn:ietf:params:scim:schemas:extension:enterprise:2.0:User/manager/value",
+                )
+                .and_then(Json::as_str)
+            {
+                ids.insert(m.to_string());
+            }
+            for m in json["members"].as_array().into_iter().flatten() {
+                if let Some(v) = m["value"].as_str() {
+                    ids.insert(v.to_string());
+                }
+            }
+        }
+    }
+    ids.into_iter().collect()
+}
+
 /// What the app said about one object.
 enum Answer {
     Target(TargetState),
     Matched(MatchResult),
+}
+
+/// Ask the app everything `plan` is waiting for, `concurrency` questions at a time.
+async fn ask_all(
+    plan: &Plan,
+    connector: &dyn Connector,
+    kind: ResourceKind,
+    concurrency: usize,
+) -> Result<HashMap<String, Answer>, EngineError> {
+    let mut answers = HashMap::new();
+    let mut questions = plan.pending_lookups();
+    let mut asked = FuturesUnordered::new();
+    loop {
+        while asked.len() < concurrency.max(1) {
+            match questions.next() {
+                Some((op, lookup)) => asked.push(ask(connector, kind, &op.source_id, lookup)),
+                None => break,
+            }
+        }
+        let Some(answered) = asked.next().await else {
+            return Ok(answers);
+        };
+        let (source_id, answer) = answered?;
+        answers.insert(source_id, answer);
+    }
+}
+
+/// Ask the app what the planner needs to know about one object.
+async fn ask(
+    connector: &dyn Connector,
+    kind: ResourceKind,
+    source_id: &str,
+    lookup: &Lookup,
+) -> Result<(String, Answer), EngineError> {
+    let answer = match lookup {
+        Lookup::Read { target_id } => {
+            Answer::Target(read_target(connector, kind, target_id).await?)
+        }
+        Lookup::Match { keys } => Answer::Matched(match_keys(connector, kind, keys).await?),
+    };
+    Ok((source_id.to_string(), answer))
 }
 
 /// Search by the matching attributes in precedence order; the first that finds decides.

@@ -8,7 +8,10 @@ mod execute;
 mod gather;
 
 pub use execute::{execute, ObjectResult, RunResult, Status};
-pub use gather::{app_settings, plan_kind, AppSettings, DirectorySide};
+pub use gather::{
+    app_settings, assignment_drift, plan_kind, AppSettings, DirectorySide, DEFAULT_CONCURRENCY,
+    MAX_CONCURRENCY,
+};
 
 use scimitar_core::{CoreError, StoreError};
 

@@ -17,7 +17,10 @@ use scimitar_scim::schema::ResourceKind;
 use serde::Serialize;
 
 use crate::connector::{Auth, ConnectorError, ScimConnector, ScimConnectorConfig};
-use crate::engine::{execute, plan_kind, DirectorySide, EngineError, RunResult};
+use crate::engine::{
+    app_settings, assignment_drift, execute, plan_kind, DirectorySide, EngineError, RunResult,
+    DEFAULT_CONCURRENCY,
+};
 use crate::mapping::MappingContext;
 use crate::plan::{Plan, RunKind};
 
@@ -85,8 +88,9 @@ fn not_found(detail: String) -> RunError {
     RunError::Request(scimitar_scim::error::ScimError::not_found(detail))
 }
 
-/// What an incremental run covers: the users and groups that changed (`None`: all of that kind,
-/// e.g. every user when a group's membership changed, since who is assigned may have too).
+/// What an incremental run covers: the users and groups that changed (`None`: all of that
+/// kind). When a group changed, the run also plans the users whose assignment may have changed
+/// with it ([`assignment_drift`]), not every user.
 #[derive(Debug, Default, Clone)]
 pub struct Changed {
     pub users: Option<BTreeSet<String>>,
@@ -200,9 +204,21 @@ impl Provisioner {
             .await?
             .unwrap_or(0);
         let position = record::latest_position(self.store.as_ref(), tenant.id, from).await?;
-        let only_users = changed.and_then(|c| c.users.as_ref());
         let only_groups = changed.and_then(|c| c.groups.as_ref());
-        let users = match open.plan(ResourceKind::User, kind, only_users).await {
+        let only_users = match changed.and_then(|c| c.users.as_ref()) {
+            Some(users) if only_groups.is_some_and(|g| !g.is_empty()) => match open.drift().await {
+                Ok(drift) => Some(users.union(&drift).cloned().collect()),
+                Err(e) => {
+                    open.finish(&record, &[], Some(e.to_string()), None).await?;
+                    return Err(e);
+                }
+            },
+            other => other.cloned(),
+        };
+        let users = match open
+            .plan(ResourceKind::User, kind, only_users.as_ref())
+            .await
+        {
             Ok(p) => p,
             Err(e) => {
                 open.finish(&record, &[], Some(e.to_string()), None).await?;
@@ -327,14 +343,27 @@ impl Open<'_> {
         .await?)
     }
 
+    /// The users whose assignment may have changed with a group's membership.
+    async fn drift(&self) -> Result<BTreeSet<String>, RunError> {
+        let p = self.provisioner;
+        let side = DirectorySide {
+            directory: &p.directory,
+            store: p.store.as_ref(),
+            ctx: &self.ctx,
+        };
+        Ok(assignment_drift(&side, p.apps.as_ref(), &self.app).await?)
+    }
+
     async fn execute(&self, plan: &Plan) -> RunResult {
         let now = scimitar_core::clock::format_timestamp(time::OffsetDateTime::now_utc());
+        let concurrency = app_settings(&self.app).map_or(DEFAULT_CONCURRENCY, |s| s.concurrency);
         execute(
             plan,
             &self.app.id,
             self.provisioner.apps.as_ref(),
             &self.connector,
             &now,
+            concurrency,
         )
         .await
     }
