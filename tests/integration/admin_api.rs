@@ -6,14 +6,51 @@ use serde_json::{json, Value};
 
 use crate::support::Server;
 
-struct Admin {
-    http: reqwest::Client,
-    base: String,
-    token: String,
+/// A client of one tenant's admin API (shared by the `admin_*` tests).
+pub(crate) struct Admin {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: String,
 }
 
 impl Admin {
-    async fn send(
+    /// The admin API of `server` with a new admin token of `tenant`.
+    pub async fn of(server: &Server, tenant: &str) -> Admin {
+        Admin {
+            http: reqwest::Client::new(),
+            base: server.base.clone(),
+            token: admin_token(server, tenant).await,
+        }
+    }
+
+    /// Send a request with a text body of the given content type; (status, content type,
+    /// text).
+    pub async fn send_text(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        body: Option<String>,
+    ) -> (u16, String, String) {
+        let mut req = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.header("content-type", content_type).body(b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let ctype = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        (status, ctype, resp.text().await.unwrap())
+    }
+
+    pub async fn send(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -43,7 +80,7 @@ impl Admin {
     }
 }
 
-async fn admin_token(server: &Server, tenant: &str) -> String {
+pub(crate) async fn admin_token(server: &Server, tenant: &str) -> String {
     let (ok, out, err) = server
         .cli(&["token", "create", "--tenant", tenant, "--scope", "admin"])
         .await;

@@ -246,8 +246,7 @@ async fn users_and_groups_are_assigned_by_name() {
     let server = Server::start().await;
     let scim = server.client();
     let ada = scim.create_user("ada@example.com").await;
-    let eng = scim
-        .create_group("Engineering", std::slice::from_ref(&ada))
+    scim.create_group("Engineering", std::slice::from_ref(&ada))
         .await;
     let (ok, _, err) = server
         .cli(&[
@@ -287,7 +286,7 @@ async fn users_and_groups_are_assigned_by_name() {
     let shown = json(&server, &["app", "show", "app", "--tenant", "default"]).await;
     assert_eq!(
         shown["assignments"],
-        serde_json::json!(["all users", format!("group {eng}"), format!("user {ada}")])
+        serde_json::json!(["all users", "group Engineering", "user ada@example.com"])
     );
     let (ok, _, err) = server
         .cli(&["app", "unassign", "app", "--tenant", "default", "--all"])
@@ -299,6 +298,16 @@ async fn users_and_groups_are_assigned_by_name() {
     assert!(!ok && err.contains("is not assigned"), "{err}");
     let shown = json(&server, &["app", "show", "app", "--tenant", "default"]).await;
     assert_eq!(shown["assignments"].as_array().map(Vec::len), Some(2));
+    // A user no longer in the directory is shown by id.
+    assert_eq!(scim.delete(&format!("/Users/{ada}")).await.status, 204);
+    let shown = json(&server, &["app", "show", "app", "--tenant", "default"]).await;
+    assert_eq!(
+        shown["assignments"],
+        serde_json::json!([
+            "group Engineering",
+            format!("user {ada} (no longer in the directory)")
+        ])
+    );
 }
 
 /// Mappings round-trip through export and import, a broken file changes nothing and says

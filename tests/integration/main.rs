@@ -6,6 +6,8 @@
 mod support;
 
 mod admin_api;
+mod admin_runs;
+mod admin_settings;
 mod app_continuous;
 mod app_logs;
 mod app_plan;

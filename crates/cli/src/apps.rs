@@ -323,8 +323,10 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
         AppCommand::Show { name, tenant } => {
             let t = tenant_id(&stores, &tenant).await?;
             let v = admin.show(t, &name).await.map_err(explain)?;
-            let assigned = admin.assignments(t, &name).await.map_err(explain)?;
-            let assigned: Vec<String> = assigned.iter().map(describe_assignment).collect();
+            let mut assigned = Vec::new();
+            for a in admin.assignments(t, &name).await.map_err(explain)? {
+                assigned.push(describe_assignment(&stores, t, a).await?);
+            }
             if settings.json {
                 let mut body = view_json(&v);
                 body["assignments"] = json!(assigned);
@@ -555,12 +557,25 @@ async fn set_state(
     Ok(())
 }
 
-fn describe_assignment(a: &Assignment) -> String {
-    match a {
-        Assignment::AllUsers => "all users".into(),
-        Assignment::User(id) => format!("user {id}"),
-        Assignment::Group(id) => format!("group {id}"),
-    }
+/// An assignment by the name operators know (userName, displayName); the id when the user or
+/// group is no longer in the directory.
+async fn describe_assignment(
+    stores: &scimitar_store::Stores,
+    tenant: TenantId,
+    a: Assignment,
+) -> anyhow::Result<String> {
+    let (kind, id, attribute, what) = match a {
+        Assignment::AllUsers => return Ok("all users".into()),
+        Assignment::User(id) => (ResourceKind::User, id, "userName", "user"),
+        Assignment::Group(id) => (ResourceKind::Group, id, "displayName", "group"),
+    };
+    let stored = stores.directory.get(tenant, kind, &id, false).await?;
+    Ok(
+        match stored.and_then(|r| r.data[attribute].as_str().map(str::to_string)) {
+            Some(name) => format!("{what} {name}"),
+            None => format!("{what} {id} (no longer in the directory)"),
+        },
+    )
 }
 
 /// The SCIM connector for app `name`, with its credentials opened.

@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use scimitar_core::service::{AppAdmin, Directory, TenantAdmin};
 use scimitar_core::{Limits, SystemClock};
+use scimitar_provisioning::runs::Provisioner;
 use scimitar_server::{router, AppState, HttpConfig};
 
 use crate::config::Settings;
@@ -86,13 +87,24 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         tenants.clone(),
         apps.clone(),
     );
+    let public_url = args.public_url.or(settings.file.public_url.clone());
+    // Runs started through the admin API: the same provisioner as `scimitar app sync`, on
+    // this server's directory, rendering resources with the URL the SCIM API uses.
+    let provisioner = Provisioner {
+        directory: directory.clone(),
+        store: stores.directory.clone(),
+        apps: stores.apps.clone(),
+        admin: apps,
+        base_url: match &public_url {
+            Some(url) => format!("{}/scim/v2", url.trim_end_matches('/')),
+            None => "http://localhost/scim/v2".into(),
+        },
+    };
     let state = AppState {
         directory,
         tenants,
-        apps: Some(apps),
-        config: Arc::new(HttpConfig {
-            public_url: args.public_url.or(settings.file.public_url.clone()),
-        }),
+        apps: Some(provisioner),
+        config: Arc::new(HttpConfig { public_url }),
     };
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -17,7 +17,8 @@ pub mod scim;
 use std::sync::Arc;
 
 use axum::Router;
-use scimitar_core::service::{AppAdmin, Directory, TenantAdmin};
+use scimitar_core::service::{Directory, TenantAdmin};
+use scimitar_provisioning::runs::Provisioner;
 
 /// Settings the HTTP layer needs.
 #[derive(Debug, Clone, Default)]
@@ -31,9 +32,11 @@ pub struct HttpConfig {
 pub struct AppState {
     pub directory: Directory,
     pub tenants: TenantAdmin,
-    /// App administration for `/api/v1`; `None` where the server has no secret key (tests
-    /// that only need SCIM), and the admin API then answers 503.
-    pub apps: Option<AppAdmin>,
+    /// App administration and runs for `/api/v1`: the provisioner carries the app
+    /// administration (`.admin`) and starts plans, runs and on-demand provisioning as the CLI
+    /// and the scheduler do. `None` where the server has no secret key (tests that only need
+    /// SCIM), and the admin API then answers 503.
+    pub apps: Option<Provisioner>,
     pub config: Arc<HttpConfig>,
 }
 

@@ -1,4 +1,5 @@
-//! Prometheus metrics: requests by route and status, and latency histograms by route.
+//! Prometheus metrics: requests by route and status, latency histograms by route, and
+//! provisioning runs per app (whoever started them: the scheduler or the admin API).
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -7,6 +8,8 @@ use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use scimitar_provisioning::engine::Status;
+use scimitar_provisioning::runs::Synced;
 
 const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -47,4 +50,38 @@ pub async fn track(req: Request, next: Next) -> Response {
     metrics::histogram!("http_request_duration_seconds", "route" => route, "method" => method)
         .record(elapsed);
     resp
+}
+
+/// Count a finished run of `app` (its name as stored) in tenant `tenant`:
+/// `scimitar_provisioning_runs_total{tenant,app,result}` (`ok`, or `failed` when an object
+/// failed) and `scimitar_provisioning_objects_total{tenant,app,action,status}`.
+pub fn record_run(tenant: &str, app: &str, done: &Synced) {
+    let result = if done.failed() > 0 { "failed" } else { "ok" };
+    metrics::counter!("scimitar_provisioning_runs_total",
+        "tenant" => tenant.to_string(), "app" => app.to_string(), "result" => result)
+    .increment(1);
+    for o in done
+        .user_results
+        .objects
+        .iter()
+        .chain(&done.group_results.objects)
+    {
+        let status = match o.status {
+            Status::Done => "done",
+            Status::Skipped => "skipped",
+            Status::Failed { .. } => "failed",
+        };
+        metrics::counter!("scimitar_provisioning_objects_total",
+            "tenant" => tenant.to_string(), "app" => app.to_string(),
+            "action" => o.action.clone(), "status" => status)
+        .increment(1);
+    }
+}
+
+/// Count a run of `app` that could not be done as a whole (the app unreachable, its settings
+/// unusable): `scimitar_provisioning_runs_total{result="error"}`.
+pub fn record_run_error(tenant: &str, app: &str) {
+    metrics::counter!("scimitar_provisioning_runs_total",
+        "tenant" => tenant.to_string(), "app" => app.to_string(), "result" => "error")
+    .increment(1);
 }

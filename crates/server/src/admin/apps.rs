@@ -11,7 +11,7 @@ use scimitar_core::AppAuth;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{AdminContext, Problem};
+use super::{app_admin, json_body, AdminContext, Problem};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -74,13 +74,13 @@ impl From<AppView> for AppOut {
     }
 }
 
-fn admin(state: &AppState) -> Result<&scimitar_core::service::AppAdmin, Problem> {
-    state.apps.as_ref().ok_or_else(|| {
-        Problem::new(
-            503,
-            "app administration is not configured on this server (no secret key)",
-        )
-    })
+impl From<NewAuth> for AppAuth {
+    fn from(a: NewAuth) -> Self {
+        match a {
+            NewAuth::Bearer { token } => AppAuth::Bearer { token },
+            NewAuth::Basic { user, password } => AppAuth::Basic { user, password },
+        }
+    }
 }
 
 /// The tenant's apps, by name.
@@ -91,7 +91,7 @@ pub async fn list_apps(
     State(state): State<AppState>,
     Extension(ctx): Extension<AdminContext>,
 ) -> Result<Json<Vec<AppOut>>, Problem> {
-    let apps = admin(&state)?.list(ctx.tenant).await?;
+    let apps = app_admin(&state)?.list(ctx.tenant.id).await?;
     Ok(Json(apps.into_iter().map(AppOut::from).collect()))
 }
 
@@ -104,13 +104,9 @@ pub async fn create_app(
     Extension(ctx): Extension<AdminContext>,
     body: Result<Json<NewApp>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<AppOut>), Problem> {
-    let Json(new) = body.map_err(|e| Problem::new(400, e.body_text()))?;
-    let auth = match new.auth {
-        NewAuth::Bearer { token } => AppAuth::Bearer { token },
-        NewAuth::Basic { user, password } => AppAuth::Basic { user, password },
-    };
-    let view = admin(&state)?
-        .create(ctx.tenant, &new.name, &new.scim_url, auth)
+    let new = json_body(body)?;
+    let view = app_admin(&state)?
+        .create(ctx.tenant.id, &new.name, &new.scim_url, new.auth.into())
         .await?;
     Ok((StatusCode::CREATED, Json(view.into())))
 }
@@ -125,7 +121,9 @@ pub async fn show_app(
     Extension(ctx): Extension<AdminContext>,
     Path(name): Path<String>,
 ) -> Result<Json<AppOut>, Problem> {
-    Ok(Json(admin(&state)?.show(ctx.tenant, &name).await?.into()))
+    Ok(Json(
+        app_admin(&state)?.show(ctx.tenant.id, &name).await?.into(),
+    ))
 }
 
 /// Delete an app's connection (nothing is changed in the app itself).
@@ -138,6 +136,6 @@ pub async fn delete_app(
     Extension(ctx): Extension<AdminContext>,
     Path(name): Path<String>,
 ) -> Result<StatusCode, Problem> {
-    admin(&state)?.delete(ctx.tenant, &name).await?;
+    app_admin(&state)?.delete(ctx.tenant.id, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }

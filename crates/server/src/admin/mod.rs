@@ -5,25 +5,38 @@
 //!
 //! Errors are RFC 9457 problem details (`application/problem+json`), not SCIM error bodies:
 //! this is not a SCIM endpoint.
+//!
+//! One module per part of an app: [`apps`] (the app itself), [`connection`] (its connection,
+//! test, schema, start/stop), [`assignments`], [`settings`] (mappings, scope), [`runs`] (plan,
+//! sync, provision) and [`run_logs`] (past runs and their logs). Runs go through
+//! `scimitar_provisioning::runs`, the code the CLI and the scheduler use.
 
 mod apps;
+mod assignments;
+mod connection;
 pub mod openapi;
+mod run_logs;
+mod runs;
+mod settings;
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use scimitar_core::{CoreError, TenantId, TokenScope};
+use scimitar_core::service::AppAdmin;
+use scimitar_core::{CoreError, Tenant, TokenScope};
+use scimitar_provisioning::runs::{Provisioner, RunError};
 use serde_json::json;
 
 use crate::AppState;
 
-/// The tenant an admin request acts on.
-#[derive(Debug, Clone, Copy)]
+/// The tenant an admin request acts on (with its compatibility policy, which plans need).
+#[derive(Debug, Clone)]
 pub struct AdminContext {
-    pub tenant: TenantId,
+    pub tenant: Tenant,
 }
 
 /// An admin API failure, rendered as a problem detail.
@@ -54,6 +67,51 @@ impl From<CoreError> for Problem {
     }
 }
 
+impl From<RunError> for Problem {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Internal(msg) => {
+                tracing::error!(error = %msg, "internal error");
+                Problem::new(500, "internal error; the server log has the details")
+            }
+            // The message says what went wrong and, for the app's failures, what to do.
+            other => Problem::new(other.status(), other.to_string()),
+        }
+    }
+}
+
+/// The provisioner (app administration and runs), or 503 where the server has no secret key.
+pub(crate) fn provisioner(state: &AppState) -> Result<&Provisioner, Problem> {
+    state.apps.as_ref().ok_or_else(|| {
+        Problem::new(
+            503,
+            "app administration is not configured on this server (no secret key)",
+        )
+    })
+}
+
+/// The app administration, or 503 where the server has no secret key.
+pub(crate) fn app_admin(state: &AppState) -> Result<&AppAdmin, Problem> {
+    Ok(&provisioner(state)?.admin)
+}
+
+/// A JSON body, or 400 with what is wrong with it (unknown fields included).
+pub(crate) fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Problem> {
+    body.map(|Json(v)| v)
+        .map_err(|e| Problem::new(400, e.body_text()))
+}
+
+/// An optional JSON body: an empty one is the default (`curl -X POST` with no body works).
+pub(crate) fn optional_json<T>(bytes: &[u8]) -> Result<T, Problem>
+where
+    T: serde::de::DeserializeOwned + Default,
+{
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(bytes).map_err(|e| Problem::new(400, format!("the JSON body: {e}")))
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -80,8 +138,13 @@ impl IntoResponse for Problem {
 }
 
 pub fn routes(state: AppState) -> Router<AppState> {
-    let protected =
-        apps::routes().layer(axum::middleware::from_fn_with_state(state, require_admin));
+    let protected = apps::routes()
+        .merge(connection::routes())
+        .merge(assignments::routes())
+        .merge(settings::routes())
+        .merge(runs::routes())
+        .merge(run_logs::routes())
+        .layer(axum::middleware::from_fn_with_state(state, require_admin));
     Router::new()
         .route("/openapi.json", get(openapi::document))
         .merge(protected)
@@ -123,7 +186,7 @@ async fn require_admin(State(state): State<AppState>, mut req: Request, next: Ne
         .into_response();
     }
     req.extensions_mut().insert(AdminContext {
-        tenant: auth.tenant.id,
+        tenant: auth.tenant,
     });
     next.run(req).await
 }

@@ -1,0 +1,203 @@
+//! `/api/v1/apps/{name}`: PATCH an app's connection and deprovisioning policy, test the
+//! connection, read what the app supports, and start or stop continuous provisioning, as
+//! `scimitar app set|test|schema|start|stop` do. The app's own failures are 502 problems
+//! carrying the connector's error and what to do about it.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::routing::{get, patch, post};
+use axum::{Extension, Json, Router};
+use scimitar_core::{AppState as RunState, Deprovision};
+use scimitar_provisioning::connector::{Connector, ScimConnector};
+use scimitar_provisioning::runs::{connector_for, RunError};
+use scimitar_scim::schema::ResourceKind;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::apps::{AppOut, NewAuth};
+use super::{app_admin, json_body, AdminContext, Problem};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/apps/{name}", patch(change_app))
+        .route("/apps/{name}/test", post(test_app))
+        .route("/apps/{name}/schema", get(app_schema))
+        .route("/apps/{name}/start", post(start_app))
+        .route("/apps/{name}/stop", post(stop_app))
+}
+
+/// What to change in an app; at least one field. Credentials go in and never come out.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppChanges {
+    /// A new SCIM 2.0 base URL.
+    pub scim_url: Option<String>,
+    /// New credentials.
+    pub auth: Option<NewAuth>,
+    /// What happens in the app when a user leaves scope: disable, delete or nothing.
+    #[schema(example = "disable")]
+    pub deprovision: Option<String>,
+}
+
+/// A connection test that passed.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TestReport {
+    /// Always true (a failing test is a 502 problem).
+    pub ok: bool,
+    /// The URL queried, without its query string.
+    pub endpoint: String,
+    /// The filter sent: the matching attribute with a random value.
+    pub filter: String,
+    /// How long the test took, in milliseconds.
+    pub ms: u64,
+    /// One line per check that passed, in order.
+    pub checks: Vec<String>,
+}
+
+fn app_failed(error: scimitar_provisioning::connector::ConnectorError) -> Problem {
+    RunError::Connector { error }.into()
+}
+
+/// The connector for app `name` of the request's tenant.
+async fn connector(
+    state: &AppState,
+    ctx: &AdminContext,
+    name: &str,
+) -> Result<ScimConnector, Problem> {
+    let admin = app_admin(state)?;
+    let app = admin.get(ctx.tenant.id, name).await?;
+    Ok(connector_for(admin, &app)?)
+}
+
+/// Change an app's SCIM URL, credentials or deprovisioning policy (`scimitar app set`).
+#[utoipa::path(patch, path = "/api/v1/apps/{name}", tag = "apps", request_body = AppChanges,
+    params(("name" = String, Path, description = "the app's name (case-insensitive)")),
+    responses((status = 200, body = AppOut), (status = 400), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn change_app(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<AdminContext>,
+    Path(name): Path<String>,
+    body: Result<Json<AppChanges>, JsonRejection>,
+) -> Result<Json<AppOut>, Problem> {
+    let changes = json_body(body)?;
+    if changes.scim_url.is_none() && changes.auth.is_none() && changes.deprovision.is_none() {
+        return Err(Problem::new(
+            400,
+            "nothing to change: give scimUrl, auth or deprovision",
+        ));
+    }
+    let deprovision = changes
+        .deprovision
+        .map(|d| {
+            Deprovision::parse(&d).ok_or_else(|| {
+                Problem::new(
+                    400,
+                    format!("deprovision must be disable, delete or nothing, not '{d}'"),
+                )
+            })
+        })
+        .transpose()?;
+    let view = app_admin(&state)?
+        .change(
+            ctx.tenant.id,
+            &name,
+            changes.scim_url.as_deref(),
+            changes.auth.map(Into::into),
+            None,
+            deprovision,
+        )
+        .await?;
+    Ok(Json(view.into()))
+}
+
+/// Test the connection as Entra ID does: query userName with a random value and expect no
+/// match (`scimitar app test`).
+#[utoipa::path(post, path = "/api/v1/apps/{name}/test", tag = "apps",
+    params(("name" = String, Path, description = "the app's name (case-insensitive)")),
+    responses((status = 200, body = TestReport),
+        (status = 404),
+        (status = 502, description = "the app failed the test; `detail` has the error and a hint")),
+    security(("bearer" = [])))]
+pub async fn test_app(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<AdminContext>,
+    Path(name): Path<String>,
+) -> Result<Json<TestReport>, Problem> {
+    let report = connector(&state, &ctx, &name)
+        .await?
+        .test(ResourceKind::User, "userName")
+        .await
+        .map_err(app_failed)?;
+    Ok(Json(TestReport {
+        ok: true,
+        endpoint: report.endpoint,
+        filter: report.filter,
+        ms: u64::try_from(report.elapsed.as_millis()).unwrap_or(u64::MAX),
+        checks: report.checks,
+    }))
+}
+
+/// What the app's /ServiceProviderConfig, /ResourceTypes and /Schemas say it supports
+/// (`scimitar app schema --json`).
+#[utoipa::path(get, path = "/api/v1/apps/{name}/schema", tag = "apps",
+    params(("name" = String, Path, description = "the app's name (case-insensitive)")),
+    responses((status = 200, description = "the discovered capabilities", body = Object),
+        (status = 404),
+        (status = 502, description = "the app could not be read; `detail` has the error and a hint")),
+    security(("bearer" = [])))]
+pub async fn app_schema(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<AdminContext>,
+    Path(name): Path<String>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let caps = connector(&state, &ctx, &name)
+        .await?
+        .discover()
+        .await
+        .map_err(app_failed)?;
+    let body = serde_json::to_value(&caps)
+        .map_err(|e| Problem::from(RunError::Internal(format!("capabilities: {e}"))))?;
+    Ok(Json(body))
+}
+
+async fn set_state(
+    state: &AppState,
+    ctx: &AdminContext,
+    name: &str,
+    to: RunState,
+) -> Result<Json<AppOut>, Problem> {
+    let view = app_admin(state)?
+        .change(ctx.tenant.id, name, None, None, Some(to), None)
+        .await?;
+    Ok(Json(view.into()))
+}
+
+/// Continuous provisioning by the running servers: directory changes reach the app within
+/// seconds (`scimitar app start`).
+#[utoipa::path(post, path = "/api/v1/apps/{name}/start", tag = "apps",
+    params(("name" = String, Path, description = "the app's name (case-insensitive)")),
+    responses((status = 200, description = "the app, now running", body = AppOut), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn start_app(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<AdminContext>,
+    Path(name): Path<String>,
+) -> Result<Json<AppOut>, Problem> {
+    set_state(&state, &ctx, &name, RunState::Running).await
+}
+
+/// Stop continuous provisioning; a run in progress finishes (`scimitar app stop`).
+#[utoipa::path(post, path = "/api/v1/apps/{name}/stop", tag = "apps",
+    params(("name" = String, Path, description = "the app's name (case-insensitive)")),
+    responses((status = 200, description = "the app, now stopped", body = AppOut), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn stop_app(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<AdminContext>,
+    Path(name): Path<String>,
+) -> Result<Json<AppOut>, Problem> {
+    set_state(&state, &ctx, &name, RunState::Stopped).await
+}

@@ -1,0 +1,205 @@
+//! `/api/v1/apps/{name}/plan|sync|provision`: the dry run, one run now (the request waits for
+//! it), and one user or group on demand, through `scimitar_provisioning::runs` like
+//! `scimitar app plan|sync|provision`; the JSON is what those print with `--json`. Runs started
+//! here count in `/metrics` like the scheduler's.
+
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::routing::post;
+use axum::{Extension, Json, Router};
+use scimitar_provisioning::engine::RunResult;
+use scimitar_provisioning::plan::{Plan, RunKind};
+use scimitar_provisioning::runs::{Plans, RunError};
+use scimitar_scim::schema::ResourceKind;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{json_body, optional_json, provisioner, AdminContext, Problem};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/apps/{name}/plan", post(plan))
+        .route("/apps/{name}/sync", post(sync))
+        .route("/apps/{name}/provision", post(provision))
+}
+
+/// Which run; the body may be left out (an incremental run).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    /// An initial run: every user in scope is matched or created.
+    #[serde(default)]
+    pub initial: bool,
+}
+
+impl RunRequest {
+    fn kind(&self) -> RunKind {
+        if self.initial {
+            RunKind::Initial
+        } else {
+            RunKind::Incremental
+        }
+    }
+}
+
+/// The dry run of both kinds (`scimitar app plan --json`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlansOut {
+    /// The users' plan: one operation per user with its action, reason and steps.
+    #[schema(value_type = Object)]
+    pub users: Plan,
+    /// The groups' plan.
+    #[schema(value_type = Object)]
+    pub groups: Plan,
+}
+
+/// One kind's plan and the results of executing exactly that plan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KindRun {
+    #[schema(value_type = Object)]
+    pub plan: Plan,
+    /// One result per operation: action, status (done, skipped, failed), error and hint.
+    #[schema(value_type = Object)]
+    pub results: RunResult,
+}
+
+/// What one run did (`scimitar app sync --json`, with the count of failed objects).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SyncOut {
+    /// The run's id (`GET /api/v1/apps/{name}/runs/{id}` has its log).
+    pub run: String,
+    /// How many objects failed (the run itself finished).
+    pub failed: usize,
+    pub users: KindRun,
+    pub groups: KindRun,
+}
+
+/// One user (by userName) or one group (by displayName).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisionRequest {
+    pub user: Option<String>,
+    pub group: Option<String>,
+}
+
+/// What provisioning one object did (`scimitar app provision --json`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProvisionOut {
+    pub run: String,
+    #[schema(value_type = Object)]
+    pub plan: Plan,
+    #[schema(value_type = Object)]
+    pub results: RunResult,
+}
+
+/// What a run would do to each user and group, and why; reads the app, changes nothing.
+#[utoipa::path(post, path = "/api/v1/apps/{name}/plan", tag = "runs",
+    request_body(content = RunRequest, description = "may be left out: an incremental plan"),
+    params(("name" = String, Path, description = "the app's name (case-insensitive)")),
+    responses((status = 200, body = PlansOut), (status = 404),
+        (status = 422, description = "the app's settings cannot be used"),
+        (status = 502, description = "the app failed; `detail` has the error and a hint")),
+    security(("bearer" = [])))]
+pub async fn plan(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<AdminContext>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<Json<PlansOut>, Problem> {
+    let request: RunRequest = optional_json(&body)?;
+    let Plans { users, groups } = provisioner(&state)?
+        .plan(&ctx.tenant, &name, request.kind())
+        .await?;
+    Ok(Json(PlansOut { users, groups }))
+}
+
+/// One run now, users then groups; answers when it has finished. A failed object does not
+/// fail the request: `failed` counts them and `GET .../runs/{id}?failed=true` lists them.
+#[utoipa::path(post, path = "/api/v1/apps/{name}/sync", tag = "runs",
+    request_body(content = RunRequest, description = "may be left out: an incremental run"),
+    params(("name" = String, Path, description = "the app's name (case-insensitive)")),
+    responses((status = 200, body = SyncOut), (status = 404),
+        (status = 409, description = "a run of the app is in progress (on any replica)"),
+        (status = 422, description = "the app's settings cannot be used"),
+        (status = 502, description = "the app failed the run; `detail` has the error and a hint")),
+    security(("bearer" = [])))]
+pub async fn sync(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<AdminContext>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<Json<SyncOut>, Problem> {
+    let request: RunRequest = optional_json(&body)?;
+    let p = provisioner(&state)?;
+    // The app's name as stored, for the metrics' labels (the path's is case-insensitive).
+    let app = p.admin.get(ctx.tenant.id, &name).await?;
+    let done = match p.sync(&ctx.tenant, &app.name, request.kind(), None).await {
+        Ok(done) => done,
+        Err(e) => {
+            if matches!(
+                e,
+                RunError::Connector { .. } | RunError::Settings(_) | RunError::Internal(_)
+            ) {
+                crate::metrics::record_run_error(&ctx.tenant.name, &app.name);
+            }
+            return Err(e.into());
+        }
+    };
+    crate::metrics::record_run(&ctx.tenant.name, &app.name, &done);
+    Ok(Json(SyncOut {
+        run: done.run.id.clone(),
+        failed: done.failed(),
+        users: KindRun {
+            plan: done.users,
+            results: done.user_results,
+        },
+        groups: KindRun {
+            plan: done.groups,
+            results: done.group_results,
+        },
+    }))
+}
+
+/// Provision one user or group now, whatever the schedule, with every step. An unassigned
+/// user is not provisioned, and the plan says why.
+#[utoipa::path(post, path = "/api/v1/apps/{name}/provision", tag = "runs",
+    request_body = ProvisionRequest,
+    params(("name" = String, Path, description = "the app's name (case-insensitive)")),
+    responses((status = 200, body = ProvisionOut), (status = 400),
+        (status = 404, description = "no such app, user or group"),
+        (status = 409, description = "a run of the app is in progress"),
+        (status = 502, description = "the app failed; `detail` has the error and a hint")),
+    security(("bearer" = [])))]
+pub async fn provision(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<AdminContext>,
+    Path(name): Path<String>,
+    body: Result<Json<ProvisionRequest>, JsonRejection>,
+) -> Result<Json<ProvisionOut>, Problem> {
+    let (kind, object) = match json_body(body)? {
+        ProvisionRequest {
+            user: Some(u),
+            group: None,
+        } => (ResourceKind::User, u),
+        ProvisionRequest {
+            user: None,
+            group: Some(g),
+        } => (ResourceKind::Group, g),
+        _ => {
+            return Err(Problem::new(
+                400,
+                "give exactly one of user (a userName) or group (a displayName)",
+            ))
+        }
+    };
+    let done = provisioner(&state)?
+        .provision(&ctx.tenant, &name, kind, &object)
+        .await?;
+    Ok(Json(ProvisionOut {
+        run: done.run.id,
+        plan: done.plan,
+        results: done.results,
+    }))
+}
