@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{ensure, Result};
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 
 /// Benchmark a real scimitar server over HTTP. Run from the workspace:
 /// `cargo run --release -p scimitar-bench -- --users 100000`.
@@ -62,6 +62,58 @@ pub struct Args {
     /// Seed of the generator that picks users: same seed, same sequence.
     #[arg(long, default_value_t = 1)]
     pub rng_seed: u64,
+    /// Instead of the HTTP scenarios, benchmark the provisioning engine (bench/README.md):
+    /// an initial run from one Scimitar into another, the engine's CPU against a no-work
+    /// target, or propagation latency under continuous provisioning.
+    #[arg(long, value_enum)]
+    pub provisioning: Option<Mode>,
+    /// Groups to seed in the source for --provisioning (default 1000; 0 for propagation).
+    #[arg(long)]
+    pub groups: Option<usize>,
+    /// Members of each seeded group (--provisioning).
+    #[arg(long, default_value_t = 50)]
+    pub group_members: usize,
+    /// Propagation samples: changes made in the source and timed until seen in the target.
+    #[arg(long, default_value_t = 200)]
+    pub changes: usize,
+    /// Seconds a change may take to reach the target before it counts as failed.
+    #[arg(long, default_value_t = 30.0)]
+    pub sync_timeout: f64,
+    /// Longest random pause, in seconds, after a change is seen and before the next one.
+    #[arg(long, default_value_t = 0.2)]
+    pub change_pause: f64,
+}
+
+/// The three provisioning benchmarks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// `scimitar app sync --initial` from Scimitar A into Scimitar B, timed and verified.
+    Initial,
+    /// Change in A to visible in B under `scimitar app start`: p50 and p99.
+    Propagation,
+    /// Engine CPU per object against a target that does no work.
+    Cpu,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Initial => "initial",
+            Mode::Propagation => "propagation",
+            Mode::Cpu => "cpu",
+        }
+    }
+}
+
+impl Args {
+    /// Groups to seed for a provisioning mode: as given, else 1000 (none for propagation,
+    /// whose subject is changes to users).
+    pub fn groups_for(&self, mode: Mode) -> usize {
+        self.groups.unwrap_or(match mode {
+            Mode::Propagation => 0,
+            Mode::Initial | Mode::Cpu => 1000,
+        })
+    }
 }
 
 pub fn seconds(name: &str, value: f64) -> Result<Duration> {
@@ -98,5 +150,30 @@ mod tests {
             Duration::from_millis(500)
         );
         assert!(seconds("warmup", -1.0).is_err());
+        assert_eq!(args.provisioning, None);
+    }
+
+    #[test]
+    fn parses_the_provisioning_options() {
+        let args = Args::try_parse_from([
+            "scimitar-bench",
+            "--provisioning",
+            "propagation",
+            "--users",
+            "5000",
+            "--changes",
+            "20",
+        ])
+        .unwrap();
+        assert_eq!(args.provisioning, Some(Mode::Propagation));
+        assert_eq!(args.groups_for(Mode::Propagation), 0);
+        assert_eq!(args.groups_for(Mode::Initial), 1000);
+        assert_eq!((args.group_members, args.changes), (50, 20));
+        assert_eq!((args.sync_timeout, args.change_pause), (30.0, 0.2));
+        let args =
+            Args::try_parse_from(["scimitar-bench", "--provisioning", "cpu", "--groups", "7"])
+                .unwrap();
+        assert_eq!(args.groups_for(Mode::Cpu), 7);
+        assert!(Args::try_parse_from(["scimitar-bench", "--provisioning", "other"]).is_err());
     }
 }

@@ -59,6 +59,21 @@ impl Facts {
         }
     }
 
+    /// The first lines of every report: the command, the machine, the date and the commit.
+    pub fn header(&self) -> String {
+        format!(
+            "command:  {}\nmachine:  {} CPUs ({}), {} RAM, Linux {}, load average before: {}\ndate:     {}   commit: {}\n",
+            self.command,
+            self.nproc,
+            self.cpu,
+            self.memory_total,
+            self.kernel,
+            self.load_average,
+            self.date,
+            self.commit
+        )
+    }
+
     pub fn to_json(&self) -> Value {
         json!({
             "command": self.command,

@@ -2,20 +2,31 @@
 //! through the SCIM API, drives each scenario over keep-alive connections for a fixed time, and
 //! prints latencies, throughput and ratios to the no-work ceiling (see bench/README.md).
 //!
+//! With `--provisioning initial|cpu|propagation` it measures the provisioning engine instead: one
+//! Scimitar provisioning into another (`provisioning.rs`).
+//!
 //! It only talks to the server over HTTP on 127.0.0.1 and through its CLI, and it never leaves the
 //! server running: errors, Ctrl-C and SIGTERM all end in the child being killed.
 
 mod cli;
+mod command;
 mod facts;
+mod groups;
 mod http;
 mod load;
+mod nowork;
+mod propagation;
+mod provisioning;
+mod provisioning_report;
 mod report;
 mod scenarios;
 mod scim;
 mod seed;
 mod server;
 mod stats;
+mod sync_run;
 mod targets;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -88,6 +99,9 @@ async fn shutdown_signal() -> Result<()> {
 }
 
 async fn run(args: &Args, scenarios: &[Scenario], facts: Facts, bin: PathBuf) -> Result<()> {
+    if let Some(mode) = args.provisioning {
+        return provisioning::run(args, mode, facts, bin).await;
+    }
     let options = ServerOptions {
         database_url: args.database_url.clone(),
         startup_timeout: seconds("startup-timeout", args.startup_timeout)?,
@@ -255,12 +269,7 @@ fn label(scenario: &Scenario, seeded: &Seeded, bulk_size: usize) -> String {
 }
 
 fn print_header(args: &Args, facts: &Facts, bin: &std::path::Path, database: &str) {
-    println!("command:  {}", facts.command);
-    println!(
-        "machine:  {} CPUs ({}), {} RAM, Linux {}, load average before: {}",
-        facts.nproc, facts.cpu, facts.memory_total, facts.kernel, facts.load_average
-    );
-    println!("date:     {}   commit: {}", facts.date, facts.commit);
+    print!("{}", facts.header());
     println!("server:   {} ({database})", bin.display());
     println!(
         "settings: {} users, {} s per scenario after {} s warm-up, {} connections ({} for Bulk), {} client thread(s)",

@@ -32,6 +32,12 @@ pub fn group(display_name: &str) -> Value {
     json!({"schemas": [GROUP_SCHEMA], "displayName": display_name})
 }
 
+/// A group created with its members (user ids) in the same request.
+pub fn group_with_members<'a>(display_name: &str, ids: impl IntoIterator<Item = &'a str>) -> Value {
+    let members: Vec<Value> = ids.into_iter().map(|id| json!({"value": id})).collect();
+    json!({"schemas": [GROUP_SCHEMA], "displayName": display_name, "members": members})
+}
+
 pub fn replace_display_name(value: &str) -> Value {
     json!({
         "schemas": [PATCH_SCHEMA],

@@ -5,6 +5,7 @@
 //! The one rule here: the server never outlives the harness. The child is spawned with
 //! `kill_on_drop`, so an error, a panic or a Ctrl-C (which drops the run future) all kill it.
 
+use std::ffi::OsString;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -121,6 +122,16 @@ impl Server {
 
     pub fn data_dir(&self) -> &Path {
         self.data_dir.path()
+    }
+
+    /// What points a `scimitar` CLI command at this server's database: its data dir (which
+    /// also holds secret.key) and, when given, its database URL.
+    pub fn database_args(&self) -> Vec<OsString> {
+        let mut args = vec!["--data-dir".into(), self.data_dir.path().into()];
+        if let Some(url) = &self.database_url {
+            args.extend(["--database-url".into(), url.into()]);
+        }
+        args
     }
 
     async fn wait_ready(&mut self, limit: Duration) -> Result<()> {

@@ -89,20 +89,44 @@ impl Report {
     }
 
     pub fn targets_text(&self) -> String {
-        let mut out = String::from("targets:\n");
-        for check in self.targets() {
-            let mark = match check.verdict {
-                Verdict::Met => "met    ",
-                Verdict::Missed => "MISSED ",
-                Verdict::NotMeasured => "n/a    ",
-            };
-            let _ = writeln!(out, "  {mark} {} ({})", check.target, check.detail);
-        }
-        out
+        targets_text(&self.targets())
     }
 }
 
-fn verdict(target: &'static str, met: bool, detail: String) -> TargetCheck {
+/// The `targets:` block: one line per target, `met`, `MISSED` or `n/a`.
+pub fn targets_text(checks: &[TargetCheck]) -> String {
+    let mut out = String::from("targets:\n");
+    for check in checks {
+        let _ = writeln!(
+            out,
+            "  {} {} ({})",
+            check.verdict.mark(),
+            check.target,
+            check.detail
+        );
+    }
+    out
+}
+
+impl Verdict {
+    fn mark(&self) -> &'static str {
+        match self {
+            Verdict::Met => "met    ",
+            Verdict::Missed => "MISSED ",
+            Verdict::NotMeasured => "n/a    ",
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::Missed => "missed",
+            Verdict::NotMeasured => "not measured",
+        }
+    }
+}
+
+pub fn verdict(target: &'static str, met: bool, detail: String) -> TargetCheck {
     let verdict = if met { Verdict::Met } else { Verdict::Missed };
     TargetCheck {
         target,
@@ -111,7 +135,7 @@ fn verdict(target: &'static str, met: bool, detail: String) -> TargetCheck {
     }
 }
 
-fn not_measured(target: &'static str, why: &str) -> TargetCheck {
+pub fn not_measured(target: &'static str, why: &str) -> TargetCheck {
     TargetCheck {
         target,
         verdict: Verdict::NotMeasured,
