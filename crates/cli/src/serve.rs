@@ -85,6 +85,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         stores.clone(),
         tenants.clone(),
         apps.clone(),
+        directory.change_signal(),
     );
     let state = AppState {
         directory,
