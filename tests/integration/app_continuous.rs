@@ -144,3 +144,85 @@ async fn changes_reach_the_app_within_seconds() {
         "a stopped app was provisioned"
     );
 }
+
+/// The latest run's log of app `b`, as `scimitar app logs --json` prints it.
+async fn latest_log(a: &Server) -> serde_json::Value {
+    let (ok, out, err) = a
+        .cli(&["app", "logs", "b", "--tenant", "default", "--json"])
+        .await;
+    assert!(ok, "{err}");
+    serde_json::from_str(out.trim()).unwrap()
+}
+
+#[tokio::test]
+async fn a_group_change_provisions_only_the_users_it_moves() {
+    let a = Server::start().await;
+    let b = Server::start().await;
+    let (sa, sb) = (a.client(), b.client());
+    let dan = sa.create_user("dan@example.com").await;
+    let eve = sa.create_user("eve@example.com").await;
+    sa.create_user("fay@example.com").await;
+    let sales = sa.create_group("Sales", std::slice::from_ref(&dan)).await;
+    let url = b.scim_url();
+    for args in [
+        vec![
+            "app",
+            "create",
+            "b",
+            "--tenant",
+            "default",
+            "--scim-url",
+            url.as_str(),
+            "--bearer-token",
+            b.token.as_str(),
+        ],
+        vec![
+            "app", "assign", "b", "--tenant", "default", "--group", "Sales",
+        ],
+        vec!["app", "start", "b", "--tenant", "default"],
+    ] {
+        let (ok, _, err) = a.cli(&args).await;
+        assert!(ok, "{args:?}: {err}");
+    }
+    let limit = Duration::from_secs(15);
+    eventually(&sb, "dan@example.com", limit, |u| u["active"] == true).await;
+    let fay = sb.filter("/Users", "userName eq \"fay@example.com\"").await;
+    assert_eq!(fay.body["totalResults"], 0, "fay is not assigned");
+
+    // Eve joins Sales: she is provisioned, and that run planned her and the group only.
+    let add = json!([{"op": "add", "path": "members", "value": [{"value": eve}]}]);
+    let resp = sa
+        .patch(&format!("/Groups/{sales}"), &patch_body(add))
+        .await;
+    assert!(resp.status == 200 || resp.status == 204, "{}", resp.body);
+    eventually(&sb, "eve@example.com", limit, |u| u["active"] == true).await;
+    let started = Instant::now();
+    let planned = loop {
+        let log = latest_log(&a).await;
+        let ids: Vec<String> = log["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["sourceId"].as_str().unwrap().to_string())
+            .collect();
+        if ids.contains(&sales) || started.elapsed() > limit {
+            break ids;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let mut expected = vec![eve.clone(), sales.clone()];
+    expected.sort();
+    let mut got = planned.clone();
+    got.sort();
+    assert_eq!(got, expected, "the run planned more than what moved");
+
+    // Dan leaves Sales: his account is disabled in the app (the default policy).
+    let remove = json!([{"op": "remove", "path": format!("members[value eq \"{dan}\"]")}]);
+    let resp = sa
+        .patch(&format!("/Groups/{sales}"), &patch_body(remove))
+        .await;
+    assert!(resp.status == 200 || resp.status == 204, "{}", resp.body);
+    eventually(&sb, "dan@example.com", limit, |u| u["active"] == false).await;
+    let fay = sb.filter("/Users", "userName eq \"fay@example.com\"").await;
+    assert_eq!(fay.body["totalResults"], 0, "fay was never assigned");
+}

@@ -1,7 +1,9 @@
-//! Continuous provisioning in `scimitar serve`: every [`TICK`] the server looks at the apps in
-//! state `running` (`scimitar app start`) and runs one whose tenant's change log has moved past
-//! the position its last finished run covered (or that never ran). A change in the directory
-//! therefore reaches the app within seconds. Runs are the same as `scimitar app sync`, one at a
+//! Continuous provisioning in `scimitar serve`: at once after a write through this server, and
+//! every [`TICK`] for writes through other replicas, the server looks at the apps in state
+//! `running` (`scimitar app start`) and runs one whose tenant's change log has moved past the
+//! position its last finished run covered (or that never ran). A pass that ran something is
+//! followed at once by another, for the changes that arrived meanwhile. A change in the
+//! directory therefore reaches the app in about the time one run takes. Runs are the same as `scimitar app sync`, one at a
 //! time per app across replicas; a replica that finds a run in progress leaves it to its owner.
 //!
 //! A triggered run plans only what changed: the users and groups named in the change log since
@@ -13,6 +15,9 @@
 use std::time::Duration;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use tokio::sync::Notify;
 
 use scimitar_core::service::{AppAdmin, TenantAdmin};
 use scimitar_core::{AppState, TenantId};
@@ -23,32 +28,45 @@ use scimitar_scim::schema::ResourceKind;
 
 use crate::config::Settings;
 
-const TICK: Duration = Duration::from_secs(2);
+const TICK: Duration = Duration::from_millis(500);
 
+/// Run continuous provisioning until the process ends; `changed` is the directory's signal of
+/// a write through this process.
 pub fn spawn(
     settings: Settings,
     stores: scimitar_store::Stores,
     tenants: TenantAdmin,
     apps: AppAdmin,
+    changed: Arc<Notify>,
 ) {
     let provisioner = crate::app_runs::provisioner(&settings, &stores, &apps);
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(TICK);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut again = false;
         loop {
-            tick.tick().await;
-            if let Err(e) = pass(&provisioner, &stores, &tenants).await {
-                tracing::warn!("continuous provisioning: {e:#}");
+            if !again {
+                tokio::select! {
+                    _ = tokio::time::sleep(TICK) => {}
+                    _ = changed.notified() => {}
+                }
             }
+            again = match pass(&provisioner, &stores, &tenants).await {
+                Ok(ran) => ran,
+                Err(e) => {
+                    tracing::warn!("continuous provisioning: {e:#}");
+                    false
+                }
+            };
         }
     });
 }
 
+/// One look at every running app; `true` when some app ran.
 async fn pass(
     provisioner: &Provisioner,
     stores: &scimitar_store::Stores,
     tenants: &TenantAdmin,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
+    let mut ran = false;
     for tenant in tenants.list_tenants().await? {
         for view in provisioner.admin.list(tenant.id).await? {
             let app = view.record;
@@ -69,6 +87,7 @@ async fn pass(
                 .await
             {
                 Ok(done) => {
+                    ran = true;
                     record_metrics(&tenant.name, name, &done);
                     tracing::info!(
                         app = %app.name,
@@ -90,7 +109,7 @@ async fn pass(
             }
         }
     }
-    Ok(())
+    Ok(ran)
 }
 
 /// Per-app Prometheus counters (`/metrics`): runs by result, objects by action and status.

@@ -86,6 +86,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         stores.clone(),
         tenants.clone(),
         apps.clone(),
+        directory.change_signal(),
     );
     let public_url = args.public_url.or(settings.file.public_url.clone());
     // Runs started through the admin API: the same provisioner as `scimitar app sync`, on

@@ -42,6 +42,9 @@ pub struct Directory {
     clock: Arc<dyn Clock>,
     limits: Limits,
     patch_locks: Arc<PatchLocks>,
+    /// Woken after every committed write through this service, so continuous provisioning in
+    /// the same process reacts at once instead of at its next poll.
+    changed: Arc<tokio::sync::Notify>,
 }
 
 /// Striped locks that serialise read-modify-write PATCHes of the same resource inside this
@@ -75,7 +78,14 @@ impl Directory {
             clock,
             limits,
             patch_locks: Arc::new(PatchLocks::new()),
+            changed: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// Notified after each committed create, update or delete made through this service (a
+    /// permit is kept when nobody waits, so a waiter never misses the latest write).
+    pub fn change_signal(&self) -> Arc<tokio::sync::Notify> {
+        self.changed.clone()
     }
     pub fn limits(&self) -> &Limits {
         &self.limits

@@ -138,7 +138,9 @@ impl Directory {
         self.store
             .delete(ctx.tenant, kind, id, if_match, &now)
             .await
-            .map_err(|e| map_missing(e, kind, id))
+            .map_err(|e| map_missing(e, kind, id))?;
+        self.changed.notify_one();
+        Ok(())
     }
 
     /// PATCH. `want_body`: render the result (Users always; Groups only when the client asked
@@ -292,6 +294,8 @@ impl Directory {
         projection: &Projection,
         want_body: bool,
     ) -> CoreResult<WriteResult> {
+        // Every create and update commits before it is finished here.
+        self.changed.notify_one();
         let (id, version) = (stored.id.clone(), stored.version);
         if !want_body {
             return Ok(WriteResult {
