@@ -38,11 +38,7 @@ pub fn provisioner(
         store: stores.directory.clone(),
         apps: stores.apps.clone(),
         admin: admin.clone(),
-        base_url: settings
-            .file
-            .public_url
-            .clone()
-            .unwrap_or_else(|| "http://localhost/scim/v2".into()),
+        base_url: settings.scim_base_url(),
     }
 }
 
@@ -111,7 +107,6 @@ pub async fn sync(
         .sync(&t, name, run_kind(initial), None)
         .await
         .map_err(run_error)?;
-    crate::scheduler::record_metrics(tenant_name, name, &done);
     if settings.json {
         println!(
             "{}",

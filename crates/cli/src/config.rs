@@ -50,6 +50,15 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The SCIM base URL resources are rendered with outside a request (runs, `expr test`):
+    /// the configured public URL with `/scim/v2`, as the SCIM API renders them.
+    pub fn scim_base_url(&self) -> String {
+        match &self.file.public_url {
+            Some(url) => format!("{}/scim/v2", url.trim_end_matches('/')),
+            None => "http://localhost/scim/v2".into(),
+        }
+    }
+
     pub fn load(args: &GlobalArgs) -> anyhow::Result<Self> {
         let file = match &args.config {
             Some(path) => read_file(path)?,

@@ -29,11 +29,7 @@ pub async fn tenant_directory(
     let ctx = TenantContext {
         tenant: tenant.id,
         policy: tenant.policy.clone(),
-        base_url: settings
-            .file
-            .public_url
-            .clone()
-            .unwrap_or_else(|| "http://localhost/scim/v2".into()),
+        base_url: settings.scim_base_url(),
     };
     Ok((tenant, directory, ctx))
 }

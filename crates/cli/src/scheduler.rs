@@ -19,27 +19,24 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use scimitar_core::service::{AppAdmin, TenantAdmin};
+use scimitar_core::service::TenantAdmin;
 use scimitar_core::{AppState, TenantId};
-use scimitar_provisioning::engine::Status;
 use scimitar_provisioning::plan::RunKind;
-use scimitar_provisioning::runs::{covered_position, Changed, Provisioner, RunError, Synced};
+use scimitar_provisioning::runs::{covered_position, Changed, Provisioner, RunError};
 use scimitar_scim::schema::ResourceKind;
 
-use crate::config::Settings;
+use scimitar_server::metrics::{record_run, record_run_error};
 
 const TICK: Duration = Duration::from_millis(500);
 
 /// Run continuous provisioning until the process ends; `changed` is the directory's signal of
 /// a write through this process.
 pub fn spawn(
-    settings: Settings,
     stores: scimitar_store::Stores,
     tenants: TenantAdmin,
-    apps: AppAdmin,
+    provisioner: Provisioner,
     changed: Arc<Notify>,
 ) {
-    let provisioner = crate::app_runs::provisioner(&settings, &stores, &apps);
     tokio::spawn(async move {
         let mut again = false;
         loop {
@@ -88,7 +85,7 @@ async fn pass(
             {
                 Ok(done) => {
                     ran = true;
-                    record_metrics(&tenant.name, name, &done);
+                    record_run(&tenant.name, name, &done);
                     tracing::info!(
                         app = %app.name,
                         tenant = %tenant.name,
@@ -101,39 +98,13 @@ async fn pass(
                 }
                 Err(RunError::InProgress(_)) => {}
                 Err(e) => {
-                    metrics::counter!("scimitar_provisioning_runs_total",
-                        "tenant" => tenant.name.clone(), "app" => name.clone(), "result" => "error")
-                    .increment(1);
+                    record_run_error(&tenant.name, name);
                     tracing::warn!(app = %app.name, tenant = %tenant.name, "provisioning run failed: {e:#}")
                 }
             }
         }
     }
     Ok(ran)
-}
-
-/// Per-app Prometheus counters (`/metrics`): runs by result, objects by action and status.
-pub(crate) fn record_metrics(tenant: &str, app: &str, done: &Synced) {
-    let result = if done.failed() > 0 { "failed" } else { "ok" };
-    metrics::counter!("scimitar_provisioning_runs_total",
-        "tenant" => tenant.to_string(), "app" => app.to_string(), "result" => result)
-    .increment(1);
-    for o in done
-        .user_results
-        .objects
-        .iter()
-        .chain(&done.group_results.objects)
-    {
-        let status = match o.status {
-            Status::Done => "done",
-            Status::Skipped => "skipped",
-            Status::Failed { .. } => "failed",
-        };
-        metrics::counter!("scimitar_provisioning_objects_total",
-            "tenant" => tenant.to_string(), "app" => app.to_string(),
-            "action" => o.action.clone(), "status" => status)
-        .increment(1);
-    }
 }
 
 /// What changed in the tenant after `position`, or `None` when nothing did. Reading stops at

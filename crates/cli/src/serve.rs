@@ -81,13 +81,6 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         Arc::new(SystemClock),
         settings.secret_key()?,
     );
-    crate::scheduler::spawn(
-        settings.clone(),
-        stores.clone(),
-        tenants.clone(),
-        apps.clone(),
-        directory.change_signal(),
-    );
     let public_url = args.public_url.or(settings.file.public_url.clone());
     // Runs started through the admin API: the same provisioner as `scimitar app sync`, on
     // this server's directory, rendering resources with the URL the SCIM API uses.
@@ -101,6 +94,12 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
             None => "http://localhost/scim/v2".into(),
         },
     };
+    crate::scheduler::spawn(
+        stores.clone(),
+        tenants.clone(),
+        provisioner.clone(),
+        directory.change_signal(),
+    );
     let state = AppState {
         directory,
         tenants,
