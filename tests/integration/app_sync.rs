@@ -32,6 +32,31 @@ fn actions(ops: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The log of run `run` of app `b` for `kind` (`User` or `Group`): (source id, action,
+/// status, steps) of every object, in order.
+async fn logged(a: &Server, run: &Value, kind: &str) -> Vec<(String, String, String, Value)> {
+    let run = run.as_str().unwrap();
+    let log = cli_json(
+        a,
+        &["app", "logs", "b", "--tenant", "default", "--run", run],
+    )
+    .await;
+    log["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["kind"] == kind)
+        .map(|o| {
+            (
+                o["sourceId"].as_str().unwrap().to_string(),
+                o["action"].as_str().unwrap().to_string(),
+                o["status"].as_str().unwrap().to_string(),
+                o["steps"].clone(),
+            )
+        })
+        .collect()
+}
+
 async fn user_in_b(b: &Scim, user_name: &str) -> Value {
     let found = b
         .filter("/Users", &format!("userName eq \"{user_name}\""))
@@ -110,32 +135,30 @@ async fn a_provisions_into_b_exactly_as_planned() {
         &["app", "sync", "b", "--tenant", "default", "--initial"],
     )
     .await;
-    assert_eq!(
-        actions(&plan["users"]["operations"]),
-        actions(&sync["users"]["plan"]["operations"])
-    );
-    let done: Vec<(String, String)> = sync["users"]["results"]["objects"]
+    // The run's log holds, object by object and in order, the plan's action and steps.
+    let log = logged(&a, &sync["run"], "User").await;
+    let done: Vec<(String, String)> = log
+        .iter()
+        .map(|(id, a, _, _)| (id.clone(), a.clone()))
+        .collect();
+    assert_eq!(done, actions(&plan["users"]["operations"]));
+    let planned_steps: Vec<Value> = plan["users"]["operations"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| {
-            (
-                o["source_id"].as_str().unwrap().to_string(),
-                o["action"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|o| o["steps"].clone())
         .collect();
-    assert_eq!(done, actions(&plan["users"]["operations"]));
+    let logged_steps: Vec<Value> = log.iter().map(|(_, _, _, s)| s.clone()).collect();
+    assert_eq!(logged_steps, planned_steps);
     assert!(done.contains(&(ada.clone(), "create".into())), "{done:?}");
     assert!(done.contains(&(carol.clone(), "link".into())), "{done:?}");
     assert!(
-        sync["users"]["results"]["objects"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|o| o["status"] != "failed"),
-        "{sync}"
+        log.iter().all(|(_, _, status, _)| status != "failed"),
+        "{log:?}"
     );
+    assert_eq!(sync["failed"], 0, "{sync}");
+    assert_eq!(sync["users"]["counts"]["create.done"], 1, "{sync}");
+    assert_eq!(sync["users"]["counts"]["link.done"], 1, "{sync}");
 
     // B has Ada as the Entra-style mappings say, and one Carol; never Bob.
     let ada_b = user_in_b(&sb, "ada@example.com").await;
@@ -212,9 +235,11 @@ async fn a_provisions_into_b_exactly_as_planned() {
         .await;
     assert!(ok, "{err}");
     let sync = cli_json(&a, &["app", "sync", "b", "--tenant", "default"]).await;
+    let log = logged(&a, &sync["run"], "User").await;
     assert!(
-        actions(&sync["users"]["plan"]["operations"]).contains(&(ada.clone(), "enable".into())),
-        "{sync}"
+        log.iter()
+            .any(|(id, action, status, _)| id == &ada && action == "enable" && status == "done"),
+        "{log:?}"
     );
     let ada_b = user_in_b(&sb, "ada@example.com").await;
     assert_eq!(ada_b["active"], true);
@@ -336,9 +361,11 @@ async fn groups_and_memberships_follow_the_directory() {
         &["app", "sync", "b", "--tenant", "default", "--initial"],
     )
     .await;
+    let log = logged(&a, &sync["run"], "Group").await;
     assert!(
-        actions(&sync["groups"]["plan"]["operations"]).contains(&(eng.clone(), "create".into())),
-        "{sync}"
+        log.iter()
+            .any(|(id, action, status, _)| id == &eng && action == "create" && status == "done"),
+        "{log:?}"
     );
     // The group's members are users assigned through it: both created first.
     let ada_b = user_in_b(&sb, "ada@example.com").await["id"]

@@ -6,9 +6,11 @@ use std::sync::Arc;
 
 use scimitar_core::service::{AppAdmin, TenantAdmin};
 use scimitar_core::{Directory, Limits, SystemClock, Tenant};
-use scimitar_provisioning::engine::{RunResult, Status};
+use std::io::IsTerminal;
+
+use scimitar_provisioning::engine::Status;
 use scimitar_provisioning::plan::RunKind;
-use scimitar_provisioning::runs::{Provisioner, RunError};
+use scimitar_provisioning::runs::{Provisioner, RunError, Tally};
 use scimitar_scim::schema::ResourceKind;
 use serde_json::json;
 
@@ -76,8 +78,8 @@ pub async fn plan(
     Ok(())
 }
 
-fn report(name: &str, what: &str, result: &RunResult) {
-    for o in &result.objects {
+fn report(name: &str, what: &str, tally: &Tally) {
+    for o in &tally.failures {
         if let Status::Failed { error, hint } = &o.status {
             println!(
                 "FAILED {} {}: {error}\n       hint: {hint}",
@@ -86,11 +88,37 @@ fn report(name: &str, what: &str, result: &RunResult) {
             );
         }
     }
+    if tally.failed > tally.failures.len() as u64 {
+        println!(
+            "       ... and {} more failures (`scimitar app logs --failed`)",
+            tally.failed - tally.failures.len() as u64
+        );
+    }
+    let counts: Vec<String> = tally
+        .counts
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
     println!(
         "{what} of '{name}': {} done, {} failed, {} unchanged or skipped",
-        result.done(),
-        result.failed(),
-        result.objects.len() - result.done() - result.failed()
+        tally.done,
+        tally.failed,
+        tally.unchanged()
+    );
+    if !counts.is_empty() {
+        println!("  by action: {}", counts.join(", "));
+    }
+}
+
+/// On a terminal, one line on standard error that follows the run batch by batch.
+fn progress_line(kind: ResourceKind, tally: &Tally) {
+    let what = match kind {
+        ResourceKind::User => "users",
+        ResourceKind::Group => "groups",
+    };
+    eprint!(
+        "\r\x1b[K{what}: {} so far, {} done, {} failed",
+        tally.objects, tally.done, tally.failed
     );
 }
 
@@ -103,25 +131,28 @@ pub async fn sync(
     initial: bool,
 ) -> anyhow::Result<()> {
     let t = tenant(stores, tenant_name).await?;
+    let terminal = std::io::stderr().is_terminal() && !settings.json;
+    let quiet = |_: ResourceKind, _: &Tally| {};
+    let progress: &(dyn Fn(ResourceKind, &Tally) + Send + Sync) =
+        if terminal { &progress_line } else { &quiet };
     let done = provisioner(settings, stores, admin)
-        .sync(&t, name, run_kind(initial), None)
-        .await
-        .map_err(run_error)?;
+        .sync(&t, name, run_kind(initial), None, progress)
+        .await;
+    if terminal {
+        eprintln!();
+    }
+    let done = done.map_err(run_error)?;
     if settings.json {
         println!(
             "{}",
-            json!({"run": done.run.id,
-                   "users": {"plan": done.users, "results": done.user_results},
-                   "groups": {"plan": done.groups, "results": done.group_results}})
+            json!({"run": done.run.id, "failed": done.failed(),
+                   "users": done.users, "groups": done.groups})
         );
     } else {
-        print!("{}", done.users);
-        report(name, "users", &done.user_results);
-        println!();
-        print!("{}", done.groups);
-        report(name, "groups", &done.group_results);
+        report(name, "users", &done.users);
+        report(name, "groups", &done.groups);
         println!(
-            "run {} (`scimitar app logs {name} --tenant {tenant_name} --run {}`)",
+            "run {} (each object's steps: `scimitar app logs {name} --tenant {tenant_name} --run {}`)",
             done.run.id, done.run.id
         );
     }

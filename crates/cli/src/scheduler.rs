@@ -80,7 +80,7 @@ async fn pass(
             };
             let name = &app.name;
             match provisioner
-                .sync(&tenant, name, kind, changed.as_ref())
+                .sync(&tenant, name, kind, changed.as_ref(), &|_, _| {})
                 .await
             {
                 Ok(done) => {
@@ -90,8 +90,8 @@ async fn pass(
                         app = %app.name,
                         tenant = %tenant.name,
                         run = %done.run.id,
-                        users = done.user_results.done(),
-                        groups = done.group_results.done(),
+                        users = done.users.done,
+                        groups = done.groups.done,
                         failed = done.failed(),
                         "provisioning run finished"
                     )

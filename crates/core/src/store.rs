@@ -134,7 +134,18 @@ pub trait AppStore: Send + Sync + 'static {
     /// before `run.started` as abandoned; `StoreError::Conflict` naming the run in progress
     /// when another one still holds its lease.
     async fn start_run(&self, run: &RunRecord) -> StoreResult<()>;
-    /// Finish a run: its state, summary and per-object log, in one transaction.
+    /// Progress of a running run: renew its lease, replace its summary so far, and append
+    /// `objects` to its log (after those logged before). `StoreError::Conflict` when the run no
+    /// longer runs (its lease ran out and another process took the app over): it must stop.
+    async fn log_run_progress(
+        &self,
+        run_id: &str,
+        lease_until: &str,
+        summary: &serde_json::Value,
+        objects: &[RunObjectLog],
+    ) -> StoreResult<()>;
+    /// Finish a run: its state and summary, and `objects` appended to its log, in one
+    /// transaction.
     async fn finish_run(
         &self,
         run_id: &str,

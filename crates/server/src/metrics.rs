@@ -8,7 +8,6 @@ use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use scimitar_provisioning::engine::Status;
 use scimitar_provisioning::runs::Synced;
 
 const LATENCY_BUCKETS: &[f64] = &[
@@ -60,21 +59,14 @@ pub fn record_run(tenant: &str, app: &str, done: &Synced) {
     metrics::counter!("scimitar_provisioning_runs_total",
         "tenant" => tenant.to_string(), "app" => app.to_string(), "result" => result)
     .increment(1);
-    for o in done
-        .user_results
-        .objects
-        .iter()
-        .chain(&done.group_results.objects)
-    {
-        let status = match o.status {
-            Status::Done => "done",
-            Status::Skipped => "skipped",
-            Status::Failed { .. } => "failed",
+    for (key, n) in done.users.counts.iter().chain(&done.groups.counts) {
+        let Some((action, status)) = key.split_once('.') else {
+            continue;
         };
         metrics::counter!("scimitar_provisioning_objects_total",
             "tenant" => tenant.to_string(), "app" => app.to_string(),
-            "action" => o.action.clone(), "status" => status)
-        .increment(1);
+            "action" => action.to_string(), "status" => status.to_string())
+        .increment(*n);
     }
 }
 

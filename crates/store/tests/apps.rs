@@ -282,6 +282,62 @@ async fn one_run_at_a_time_and_its_log_is_kept(b: &Backend) {
     ));
 }
 
+async fn a_run_logs_its_progress_batch_by_batch(b: &Backend) {
+    let t = b.tenants.create_tenant("t", NOW).await.unwrap().id;
+    b.apps.create_app(app(t, "a1", "one")).await.unwrap();
+    let t0 = "2026-01-01T00:00:00.000000Z";
+    let t1 = "2026-01-01T00:10:00.000000Z";
+    let t2 = "2026-01-01T00:20:00.000000Z";
+    let t3 = "2026-01-01T00:30:00.000000Z";
+    let log = |n: usize| RunObjectLog {
+        kind: ResourceKind::User,
+        source_id: format!("u{n}"),
+        name: None,
+        action: "create".into(),
+        status: "done".into(),
+        target_id: Some(format!("t{n}")),
+        error: None,
+        hint: None,
+        steps: json!([]),
+    };
+    b.apps.start_run(&run("r1", "a1", t0, t1)).await.unwrap();
+    let first: Vec<_> = (0..3).map(log).collect();
+    let second: Vec<_> = (3..5).map(log).collect();
+    b.apps
+        .log_run_progress("r1", t2, &json!({"create.done": 3}), &first)
+        .await
+        .unwrap();
+    // The renewed lease holds off another start past the first lease's end.
+    match b.apps.start_run(&run("r2", "a1", t1, t2)).await {
+        Err(StoreError::Conflict(msg)) => assert!(msg.contains("r1"), "{msg}"),
+        other => panic!("{other:?}"),
+    }
+    let so_far = b.apps.runs("a1", 10).await.unwrap();
+    assert_eq!(so_far[0].summary, json!({"create.done": 3}));
+    assert_eq!(so_far[0].lease_until, t2);
+    assert_eq!(b.apps.run_objects("r1", false).await.unwrap(), first);
+    b.apps
+        .log_run_progress("r1", t2, &json!({"create.done": 5}), &second)
+        .await
+        .unwrap();
+    let last = vec![log(5)];
+    b.apps
+        .finish_run("r1", "finished", t2, &json!({"create.done": 6}), &last)
+        .await
+        .unwrap();
+    let all: Vec<_> = (0..6).map(log).collect();
+    assert_eq!(b.apps.run_objects("r1", false).await.unwrap(), all);
+    // A run whose lease ran out and was taken over may log no more: it must stop.
+    b.apps.start_run(&run("r3", "a1", t0, t1)).await.unwrap();
+    b.apps.start_run(&run("r4", "a1", t3, t3)).await.unwrap();
+    match b.apps.log_run_progress("r3", t3, &json!({}), &first).await {
+        Err(StoreError::Conflict(msg)) => assert!(msg.contains("r3"), "{msg}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(b.apps.run_objects("r3", false).await.unwrap().is_empty());
+}
+
+backends::on_every_backend!(a_run_logs_its_progress_batch_by_batch);
 backends::on_every_backend!(one_run_at_a_time_and_its_log_is_kept);
 backends::on_every_backend!(links_map_directory_objects_to_app_accounts_one_to_one);
 backends::on_every_backend!(apps_are_per_tenant_and_unique_by_name);

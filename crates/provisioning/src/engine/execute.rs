@@ -44,6 +44,17 @@ pub enum Status {
     Failed { error: String, hint: String },
 }
 
+impl Status {
+    /// `done`, `skipped` or `failed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Done => "done",
+            Status::Skipped => "skipped",
+            Status::Failed { .. } => "failed",
+        }
+    }
+}
+
 /// The results of one run, in plan order.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RunResult {

@@ -3,16 +3,15 @@
 //! then two planning passes: the first says which accounts to read or look up in the app, the
 //! second plans with the answers.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
-use scimitar_core::service::ListParams;
-use scimitar_core::{AppRecord, AppStore, Assignment, Directory, DirectoryStore, TenantContext};
-use scimitar_scim::projection::Projection;
-use scimitar_scim::schema::{resource_type, ResourceKind};
+use scimitar_core::{AppRecord, AppStore, Directory, DirectoryStore, TenantContext};
+use scimitar_scim::schema::ResourceKind;
 use serde_json::Value as Json;
 
+use super::batches::{Batches, Population, Source};
 use super::EngineError;
 use crate::connector::{Connector, ConnectorError};
 use crate::mapping::{MappingContext, ObjectMappings};
@@ -92,106 +91,10 @@ pub struct DirectorySide<'a> {
     pub ctx: &'a TenantContext,
 }
 
-/// Users below group `id`, through nested groups, each group visited once.
-async fn expand_group(
-    side: &DirectorySide<'_>,
-    id: &str,
-    users: &mut BTreeSet<String>,
-    seen: &mut BTreeSet<String>,
-) -> Result<(), EngineError> {
-    let mut pending = vec![id.to_string()];
-    while let Some(group) = pending.pop() {
-        if !seen.insert(group.clone()) {
-            continue;
-        }
-        for m in side.store.members(side.ctx.tenant, &group).await? {
-            match m.kind {
-                ResourceKind::User => {
-                    users.insert(m.value);
-                }
-                ResourceKind::Group => pending.push(m.value),
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The users whose assignment to the app may have changed with a group's membership: assigned
-/// (through their groups) but without an active account in the app, or with one but no longer
-/// assigned. Ids only, nothing read from the app; empty when every user is assigned anyway.
-pub async fn assignment_drift(
-    side: &DirectorySide<'_>,
-    apps: &dyn AppStore,
-    app: &AppRecord,
-) -> Result<BTreeSet<String>, EngineError> {
-    let mut assigned = BTreeSet::new();
-    let mut seen = BTreeSet::new();
-    for a in apps.assignments(&app.id).await? {
-        match a {
-            Assignment::AllUsers => return Ok(BTreeSet::new()),
-            Assignment::User(id) => {
-                assigned.insert(id);
-            }
-            Assignment::Group(id) => expand_group(side, &id, &mut assigned, &mut seen).await?,
-        }
-    }
-    let active: BTreeSet<String> = apps
-        .all_links(&app.id, ResourceKind::User)
-        .await?
-        .into_iter()
-        .filter(|l| !l.disabled)
-        .map(|l| l.source_id)
-        .collect();
-    Ok(assigned.symmetric_difference(&active).cloned().collect())
-}
-
-/// One user or group as the SCIM API renders it, or `None` when it no longer exists.
-async fn read(
-    side: &DirectorySide<'_>,
-    kind: ResourceKind,
-    id: &str,
-) -> Result<Option<Json>, EngineError> {
-    let projection = Projection::parse(resource_type(kind), None, None)
-        .map_err(|e| EngineError::Directory(e.detail))?;
-    match side.directory.get(side.ctx, kind, id, &projection).await {
-        Ok(r) => Ok(Some(r.json)),
-        Err(scimitar_core::CoreError::Scim(e)) if e.status == 404 => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Every user (or group) of the tenant, page by page.
-async fn all_of(
-    side: &DirectorySide<'_>,
-    kind: ResourceKind,
-) -> Result<BTreeMap<String, Json>, EngineError> {
-    let mut out = BTreeMap::new();
-    let mut start = 1;
-    loop {
-        let params = ListParams {
-            start_index: Some(start),
-            count: Some(500),
-            ..ListParams::default()
-        };
-        let page = side.directory.list(side.ctx, kind, &params).await?;
-        let items = page["Resources"].as_array().cloned().unwrap_or_default();
-        if items.is_empty() {
-            return Ok(out);
-        }
-        start += items.len() as i64;
-        for item in items {
-            if let Some(id) = item["id"].as_str() {
-                out.insert(id.to_string(), item.clone());
-            }
-        }
-    }
-}
-
-/// The plan for the app's users or groups (or, with `only`, for just those objects: on-demand
-/// provisioning, or an incremental run of what changed), after reading from the app what the planner asked for. Users come from user
-/// assignments, the members of assigned groups (through nested groups) or everyone; groups are
-/// the assigned groups themselves (or every group). Plan users first: a group's members are
-/// resolved through the users' links.
+/// The dry run of the app's users or groups (or, with `only`, of just those objects: on-demand
+/// provisioning, or an incremental run of what changed): every batch planned, after reading
+/// from the app what the planner asked for, as one plan. A run plans and executes the same
+/// batches one at a time (`crate::runs`).
 #[allow(clippy::too_many_arguments)]
 pub async fn plan_kind(
     kind: ResourceKind,
@@ -204,107 +107,72 @@ pub async fn plan_kind(
     only: Option<&BTreeSet<String>>,
 ) -> Result<Plan, EngineError> {
     let settings = app_settings(app)?;
-    let mut assigned = BTreeSet::new();
-    let mut everyone = false;
-    let mut seen = BTreeSet::new();
-    for a in apps.assignments(&app.id).await? {
-        match (a, kind) {
-            (Assignment::AllUsers, _) => everyone = true,
-            (Assignment::User(id), ResourceKind::User) => {
-                assigned.insert(id);
-            }
-            (Assignment::Group(id), ResourceKind::User) => {
-                expand_group(side, &id, &mut assigned, &mut seen).await?
-            }
-            (Assignment::Group(id), ResourceKind::Group) => {
-                assigned.insert(id);
-            }
-            (Assignment::User(_), ResourceKind::Group) => {}
-        }
-    }
-    // A run of a few objects reads only their links, so its cost follows the number of
-    // changes, not the number of accounts in the app.
-    let links: HashMap<String, scimitar_core::AppLink> = match only {
-        Some(ids) => {
-            let ids: Vec<String> = ids.iter().cloned().collect();
-            apps.links(&app.id, kind, &ids).await?
-        }
-        None => apps
-            .all_links(&app.id, kind)
-            .await?
-            .into_iter()
-            .map(|l| (l.source_id.clone(), l))
-            .collect(),
+    let mut batches = Batches::new(side, apps, app, kind, only).await?;
+    let mut plan = Plan {
+        kind,
+        run,
+        operations: Vec::new(),
     };
-    let mut objects = Vec::new();
-    if let Some(ids) = only {
-        // Just these objects (on demand, or what changed): each read once, whether or not it
-        // is assigned (the plan says so); gone and linked means deleted here.
-        for id in ids {
-            match read(side, kind, id).await? {
-                Some(json) => objects.push(state(
-                    DirectoryObject::Resource(json),
-                    everyone || assigned.contains(id),
-                    links.get(id),
-                )),
-                None if links.contains_key(id) => objects.push(state(
-                    DirectoryObject::Deleted { id: id.clone() },
-                    false,
-                    links.get(id),
-                )),
-                None => {}
-            }
-        }
-    } else {
-        let mut resources = if everyone {
-            all_of(side, kind).await?
-        } else {
-            let mut found = BTreeMap::new();
-            for id in &assigned {
-                if let Some(json) = read(side, kind, id).await? {
-                    found.insert(id.clone(), json);
-                }
-            }
-            found
-        };
-        if everyone {
-            assigned = resources.keys().cloned().collect();
-        }
-        let mut deleted = Vec::new();
-        for id in links.keys() {
-            if !resources.contains_key(id) {
-                match read(side, kind, id).await? {
-                    Some(json) => {
-                        resources.insert(id.clone(), json);
-                    }
-                    None => deleted.push(id.clone()),
-                }
-            }
-        }
-        objects.extend(resources.into_iter().map(|(id, json)| {
-            state(
-                DirectoryObject::Resource(json),
-                assigned.contains(&id),
-                links.get(&id),
-            )
-        }));
-        objects.extend(deleted.into_iter().map(|id| {
-            let link = links.get(&id);
-            state(DirectoryObject::Deleted { id }, false, link)
-        }));
+    while let Some(batch) = batches.next(side, apps).await? {
+        let part = plan_batch(
+            kind,
+            apps,
+            app,
+            &settings,
+            connector,
+            run,
+            context,
+            batches.population(),
+            batch,
+        )
+        .await?;
+        plan.operations.extend(part.operations);
     }
-    // Members and managers may be users or groups: resolve through both kinds' links (for a
-    // few objects, only the links of the objects they refer to).
+    Ok(plan)
+}
+
+/// The plan for one batch of directory objects: their links (and those of the objects they
+/// refer to) are read, then the planner runs, the app is asked what it needs to know (reads
+/// of linked accounts, matches for unlinked ones, `concurrency` at a time), and the planner
+/// runs again with the answers.
+#[allow(clippy::too_many_arguments)]
+pub async fn plan_batch(
+    kind: ResourceKind,
+    apps: &dyn AppStore,
+    app: &AppRecord,
+    settings: &AppSettings,
+    connector: &dyn Connector,
+    run: RunKind,
+    context: MappingContext,
+    population: &Population,
+    batch: Vec<Source>,
+) -> Result<Plan, EngineError> {
+    let ids: Vec<String> = batch.iter().map(|s| s.id().to_string()).collect();
+    let links = apps.links(&app.id, kind, &ids).await?;
+    let mut objects = Vec::new();
+    for source in batch {
+        match source {
+            Source::Found { id, json } => objects.push(state(
+                DirectoryObject::Resource(json),
+                population.covers(&id),
+                links.get(&id),
+            )),
+            // Gone and linked means deleted here; gone and never linked is nothing to do.
+            Source::Gone(id) if links.contains_key(&id) => {
+                let link = links.get(&id);
+                objects.push(state(DirectoryObject::Deleted { id }, false, link))
+            }
+            Source::Gone(_) => {}
+        }
+    }
+    // Members and managers may be users or groups: resolve through both kinds' links.
+    let referred = references(&objects);
     let mut targets: HashMap<String, String> = HashMap::new();
-    let referred: Option<Vec<String>> = only.map(|_| references(&objects));
-    for k in [ResourceKind::User, ResourceKind::Group] {
-        let found = match &referred {
-            Some(ids) if ids.is_empty() => Vec::new(),
-            Some(ids) => apps.links(&app.id, k, ids).await?.into_values().collect(),
-            None => apps.all_links(&app.id, k).await?,
-        };
-        for l in found {
-            targets.insert(l.source_id, l.target_id);
+    if !referred.is_empty() {
+        for k in [ResourceKind::User, ResourceKind::Group] {
+            for (source, l) in apps.links(&app.id, k, &referred).await? {
+                targets.insert(source, l.target_id);
+            }
         }
     }
     let scope = match kind {

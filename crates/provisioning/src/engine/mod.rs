@@ -4,12 +4,14 @@
 //! the planner a complete picture. `plan_kind` is what `scimitar app plan` prints; it changes
 //! nothing anywhere, in the directory or in the app. `execute` runs such a plan, exactly.
 
+mod batches;
 mod execute;
 mod gather;
 
+pub use batches::{assignment_drift, Batches, Population, Source, BATCH_SIZE};
 pub use execute::{execute, ObjectResult, RunResult, Status};
 pub use gather::{
-    app_settings, assignment_drift, plan_kind, AppSettings, DirectorySide, DEFAULT_CONCURRENCY,
+    app_settings, plan_batch, plan_kind, AppSettings, DirectorySide, DEFAULT_CONCURRENCY,
     MAX_CONCURRENCY,
 };
 

@@ -4,6 +4,7 @@
 //! place, so `scimitar app sync` and `POST /api/v1/apps/{name}/sync` cannot drift apart.
 
 mod record;
+mod tally;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -18,13 +19,14 @@ use serde::Serialize;
 
 use crate::connector::{Auth, ConnectorError, ScimConnector, ScimConnectorConfig};
 use crate::engine::{
-    app_settings, assignment_drift, execute, plan_kind, DirectorySide, EngineError, RunResult,
-    DEFAULT_CONCURRENCY,
+    app_settings, assignment_drift, execute, plan_batch, plan_kind, Batches, DirectorySide,
+    EngineError, RunResult, DEFAULT_CONCURRENCY,
 };
 use crate::mapping::MappingContext;
 use crate::plan::{Plan, RunKind};
 
 pub use record::covered_position;
+pub use tally::Tally;
 
 /// Why a run (or its plan, or reading its log) did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -104,19 +106,18 @@ pub struct Plans {
     pub groups: Plan,
 }
 
-/// What one run did.
+/// What one run did: counts and failures per kind. Each object's action, steps and outcome
+/// are in the run's log (`scimitar app logs`), written batch by batch as the run goes.
 #[derive(Debug)]
 pub struct Synced {
     pub run: RunRecord,
-    pub users: Plan,
-    pub user_results: RunResult,
-    pub groups: Plan,
-    pub group_results: RunResult,
+    pub users: Tally,
+    pub groups: Tally,
 }
 
 impl Synced {
-    pub fn failed(&self) -> usize {
-        self.user_results.failed() + self.group_results.failed()
+    pub fn failed(&self) -> u64 {
+        self.users.failed + self.groups.failed
     }
 }
 
@@ -190,13 +191,15 @@ impl Provisioner {
     }
 
     /// One run of app `name`: users, then groups (all of them, or with `changed` only those),
-    /// recorded with its log.
+    /// a batch at a time: each batch is planned, executed exactly as planned, and logged (which
+    /// renews the run's lease) before the next is read. `progress` is told after each batch.
     pub async fn sync(
         &self,
         tenant: &Tenant,
         name: &str,
         kind: RunKind,
         changed: Option<&Changed>,
+        progress: &(dyn Fn(ResourceKind, &Tally) + Send + Sync),
     ) -> Result<Synced, RunError> {
         let open = self.open(tenant, name).await?;
         let record = open.start(kind).await?;
@@ -209,41 +212,35 @@ impl Provisioner {
             Some(users) if only_groups.is_some_and(|g| !g.is_empty()) => match open.drift().await {
                 Ok(drift) => Some(users.union(&drift).cloned().collect()),
                 Err(e) => {
-                    open.finish(&record, &[], Some(e.to_string()), None).await?;
+                    let none = (Tally::default(), Tally::default());
+                    open.finish(&record, &none, &[], Some(e.to_string()), None)
+                        .await?;
                     return Err(e);
                 }
             },
             other => other.cloned(),
         };
-        let users = match open
-            .plan(ResourceKind::User, kind, only_users.as_ref())
-            .await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                open.finish(&record, &[], Some(e.to_string()), None).await?;
-                return Err(e);
-            }
-        };
-        let user_results = open.execute(&users).await;
-        let groups = match open.plan(ResourceKind::Group, kind, only_groups).await {
-            Ok(p) => p,
-            Err(e) => {
-                let done = [(&users, &user_results)];
-                open.finish(&record, &done, Some(e.to_string()), None)
+        let mut tallies = (Tally::default(), Tally::default());
+        let walk = [
+            (ResourceKind::User, only_users.as_ref()),
+            (ResourceKind::Group, only_groups),
+        ];
+        for (object_kind, only) in walk {
+            let done = open
+                .run_kind(&record, object_kind, kind, only, &mut tallies, progress)
+                .await;
+            if let Err(e) = done {
+                open.finish(&record, &tallies, &[], Some(e.to_string()), None)
                     .await?;
                 return Err(e);
             }
-        };
-        let group_results = open.execute(&groups).await;
-        let done = [(&users, &user_results), (&groups, &group_results)];
-        open.finish(&record, &done, None, Some(position)).await?;
+        }
+        open.finish(&record, &tallies, &[], None, Some(position))
+            .await?;
         Ok(Synced {
             run: record,
-            users,
-            user_results,
-            groups,
-            group_results,
+            users: tallies.0,
+            groups: tallies.1,
         })
     }
 
@@ -262,12 +259,19 @@ impl Provisioner {
         let plan = match open.plan(kind, RunKind::OnDemand, Some(&one)).await {
             Ok(p) => p,
             Err(e) => {
-                open.finish(&record, &[], Some(e.to_string()), None).await?;
+                let none = (Tally::default(), Tally::default());
+                open.finish(&record, &none, &[], Some(e.to_string()), None)
+                    .await?;
                 return Err(e);
             }
         };
         let results = open.execute(&plan).await;
-        open.finish(&record, &[(&plan, &results)], None, None)
+        let mut tallies = (Tally::default(), Tally::default());
+        match kind {
+            ResourceKind::User => tallies.0.add(&results),
+            ResourceKind::Group => tallies.1.add(&results),
+        }
+        open.finish(&record, &tallies, &[(&plan, &results)], None, None)
             .await?;
         Ok(OnDemand {
             run: record,
@@ -341,6 +345,58 @@ impl Open<'_> {
             only,
         )
         .await?)
+    }
+
+    /// The batches of one kind: planned, executed, logged, counted.
+    async fn run_kind(
+        &self,
+        record: &RunRecord,
+        object_kind: ResourceKind,
+        run: RunKind,
+        only: Option<&BTreeSet<String>>,
+        tallies: &mut (Tally, Tally),
+        progress: &(dyn Fn(ResourceKind, &Tally) + Send + Sync),
+    ) -> Result<(), RunError> {
+        let p = self.provisioner;
+        let side = DirectorySide {
+            directory: &p.directory,
+            store: p.store.as_ref(),
+            ctx: &self.ctx,
+        };
+        let settings = app_settings(&self.app)?;
+        let mut batches =
+            Batches::new(&side, p.apps.as_ref(), &self.app, object_kind, only).await?;
+        while let Some(batch) = batches.next(&side, p.apps.as_ref()).await? {
+            let context = MappingContext {
+                now: time::OffsetDateTime::now_utc(),
+                seed: None,
+            };
+            let plan = plan_batch(
+                object_kind,
+                p.apps.as_ref(),
+                &self.app,
+                &settings,
+                &self.connector,
+                run,
+                context,
+                batches.population(),
+                batch,
+            )
+            .await?;
+            let results = self.execute(&plan).await;
+            let tally = match object_kind {
+                ResourceKind::User => &mut tallies.0,
+                ResourceKind::Group => &mut tallies.1,
+            };
+            tally.add(&results);
+            self.progress(record, tallies, &[(&plan, &results)]).await?;
+            let tally = match object_kind {
+                ResourceKind::User => &tallies.0,
+                ResourceKind::Group => &tallies.1,
+            };
+            progress(object_kind, tally);
+        }
+        Ok(())
     }
 
     /// The users whose assignment may have changed with a group's membership.

@@ -8,7 +8,7 @@ use scimitar_core::clock::format_timestamp;
 use scimitar_core::{AppStore, DirectoryStore, RunObjectLog, RunRecord, StoreError, TenantId};
 use serde_json::json;
 
-use super::{Open, RunError};
+use super::{Open, RunError, Tally};
 use crate::engine::{RunResult, Status};
 use crate::plan::{Plan, RunKind};
 
@@ -54,40 +54,37 @@ impl Open<'_> {
         Ok(record)
     }
 
-    /// Record the end of a run with each object's result and the plan's steps for it.
+    /// Log a batch of the running run: its objects' results with the plan's steps, the counts
+    /// so far, and a renewed lease. Fails (and the run must stop) when another process took
+    /// the app over after the lease ran out.
+    pub(super) async fn progress(
+        &self,
+        run: &RunRecord,
+        tallies: &(Tally, Tally),
+        parts: &[(&Plan, &RunResult)],
+    ) -> Result<(), RunError> {
+        let lease = format_timestamp(time::OffsetDateTime::now_utc() + RUN_LEASE);
+        self.provisioner
+            .apps
+            .log_run_progress(&run.id, &lease, &summary(tallies), &log_rows(parts))
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(what) => RunError::InProgress(what),
+                other => RunError::Internal(format!("logging the run: {other}")),
+            })
+    }
+
+    /// Record the end of a run: the counts, the error that stopped it or the change-log
+    /// position it covered, and the log of `parts` not logged yet.
     pub(super) async fn finish(
         &self,
         run: &RunRecord,
+        tallies: &(Tally, Tally),
         parts: &[(&Plan, &RunResult)],
         error: Option<String>,
         position: Option<i64>,
     ) -> Result<(), RunError> {
-        let mut objects = Vec::new();
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        for (plan, result) in parts {
-            for (op, o) in plan.operations.iter().zip(&result.objects) {
-                let (status, error, hint) = match &o.status {
-                    Status::Done => ("done", None, None),
-                    Status::Skipped => ("skipped", None, None),
-                    Status::Failed { error, hint } => {
-                        ("failed", Some(error.clone()), Some(hint.clone()))
-                    }
-                };
-                *counts.entry(format!("{}.{status}", o.action)).or_default() += 1;
-                objects.push(RunObjectLog {
-                    kind: op.kind,
-                    source_id: o.source_id.clone(),
-                    name: o.name.clone(),
-                    action: o.action.clone(),
-                    status: status.into(),
-                    target_id: o.target_id.clone(),
-                    error,
-                    hint,
-                    steps: serde_json::to_value(&op.steps).unwrap_or_default(),
-                });
-            }
-        }
-        let mut summary = json!(counts);
+        let mut summary = summary(tallies);
         if let Some(e) = error {
             summary["error"] = json!(e);
         }
@@ -97,10 +94,46 @@ impl Open<'_> {
         let now = format_timestamp(time::OffsetDateTime::now_utc());
         self.provisioner
             .apps
-            .finish_run(&run.id, "finished", &now, &summary, &objects)
+            .finish_run(&run.id, "finished", &now, &summary, &log_rows(parts))
             .await
             .map_err(|e| RunError::Internal(format!("recording the run's log: {e}")))
     }
+}
+
+/// A run's summary: objects by `action.status`, users and groups together.
+fn summary(tallies: &(Tally, Tally)) -> serde_json::Value {
+    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+    for t in [&tallies.0, &tallies.1] {
+        for (k, n) in &t.counts {
+            *counts.entry(k).or_default() += n;
+        }
+    }
+    json!(counts)
+}
+
+/// One log row per object of `parts`: its result and the plan's steps for it.
+fn log_rows(parts: &[(&Plan, &RunResult)]) -> Vec<RunObjectLog> {
+    let mut objects = Vec::new();
+    for (plan, result) in parts {
+        for (op, o) in plan.operations.iter().zip(&result.objects) {
+            let (error, hint) = match &o.status {
+                Status::Failed { error, hint } => (Some(error.clone()), Some(hint.clone())),
+                _ => (None, None),
+            };
+            objects.push(RunObjectLog {
+                kind: op.kind,
+                source_id: o.source_id.clone(),
+                name: o.name.clone(),
+                action: o.action.clone(),
+                status: o.status.as_str().into(),
+                target_id: o.target_id.clone(),
+                error,
+                hint,
+                steps: serde_json::to_value(&op.steps).unwrap_or_default(),
+            });
+        }
+    }
+    objects
 }
 
 /// The change-log position the app's last successful run covered, if it ever had one.

@@ -24,7 +24,7 @@ use super::{apps, assignments, connection, run_logs, runs, settings};
         apps::NewApp, apps::NewAuth, apps::AppOut, connection::AppChanges,
         connection::TestReport, assignments::Target, assignments::AssignmentOut,
         settings::MappingsImported, settings::Scope, runs::RunRequest, runs::PlansOut,
-        runs::KindRun, runs::SyncOut, runs::ProvisionRequest, runs::ProvisionOut,
+        runs::SyncOut, runs::ProvisionRequest, runs::ProvisionOut,
         run_logs::RunOut, run_logs::RunObjectOut, run_logs::RunLog,
     )),
     modifiers(&BearerAuth),

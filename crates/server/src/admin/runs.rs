@@ -10,7 +10,7 @@ use axum::routing::post;
 use axum::{Extension, Json, Router};
 use scimitar_provisioning::engine::RunResult;
 use scimitar_provisioning::plan::{Plan, RunKind};
-use scimitar_provisioning::runs::{Plans, RunError};
+use scimitar_provisioning::runs::{Plans, RunError, Tally};
 use scimitar_scim::schema::ResourceKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -55,25 +55,19 @@ pub struct PlansOut {
     pub groups: Plan,
 }
 
-/// One kind's plan and the results of executing exactly that plan.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct KindRun {
-    #[schema(value_type = Object)]
-    pub plan: Plan,
-    /// One result per operation: action, status (done, skipped, failed), error and hint.
-    #[schema(value_type = Object)]
-    pub results: RunResult,
-}
-
-/// What one run did (`scimitar app sync --json`, with the count of failed objects).
+/// What one run did (`scimitar app sync --json`): per kind, objects by `action.status`
+/// (`counts`), `objects`, `done`, `failed`, and the first failures with error and hint. Each
+/// object's action, steps and outcome are in the run's log.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SyncOut {
     /// The run's id (`GET /api/v1/apps/{name}/runs/{id}` has its log).
     pub run: String,
     /// How many objects failed (the run itself finished).
-    pub failed: usize,
-    pub users: KindRun,
-    pub groups: KindRun,
+    pub failed: u64,
+    #[schema(value_type = Object)]
+    pub users: Tally,
+    #[schema(value_type = Object)]
+    pub groups: Tally,
 }
 
 /// One user (by userName) or one group (by displayName).
@@ -135,7 +129,10 @@ pub async fn sync(
     let p = provisioner(&state)?;
     // The app's name as stored, for the metrics' labels (the path's is case-insensitive).
     let app = p.admin.get(ctx.tenant.id, &name).await?;
-    let done = match p.sync(&ctx.tenant, &app.name, request.kind(), None).await {
+    let done = match p
+        .sync(&ctx.tenant, &app.name, request.kind(), None, &|_, _| {})
+        .await
+    {
         Ok(done) => done,
         Err(e) => {
             if matches!(
@@ -151,14 +148,8 @@ pub async fn sync(
     Ok(Json(SyncOut {
         run: done.run.id.clone(),
         failed: done.failed(),
-        users: KindRun {
-            plan: done.users,
-            results: done.user_results,
-        },
-        groups: KindRun {
-            plan: done.groups,
-            results: done.group_results,
-        },
+        users: done.users,
+        groups: done.groups,
     }))
 }
 

@@ -93,6 +93,77 @@ pub(crate) async fn start_run(store: &PgStore, run: &RunRecord) -> Result<(), St
     }
 }
 
+/// Append `objects` to run `run_id`'s log, numbered on from the rows already there, in one
+/// statement (arrays unnested), so a batch of a thousand is one round trip.
+async fn append_objects(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    run_id: &str,
+    objects: &[RunObjectLog],
+) -> Result<(), StoreError> {
+    if objects.is_empty() {
+        return Ok(());
+    }
+    let base: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(seq) + 1, 0) FROM app_run_objects WHERE run_id = $1",
+    )
+    .bind(run_id)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(backend)?;
+    let seq: Vec<i64> = (0..objects.len() as i64).map(|n| base + n).collect();
+    let column = |f: fn(&RunObjectLog) -> Option<String>| -> Vec<Option<String>> {
+        objects.iter().map(f).collect()
+    };
+    sqlx::query(
+        "INSERT INTO app_run_objects (run_id, seq, kind, source_id, name, action, status, \
+         target_id, error, hint, steps) \
+         SELECT $1, * FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], \
+         $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])",
+    )
+    .bind(run_id)
+    .bind(&seq)
+    .bind(column(|o| Some(o.kind.as_str().to_string())))
+    .bind(column(|o| Some(o.source_id.clone())))
+    .bind(column(|o| o.name.clone()))
+    .bind(column(|o| Some(o.action.clone())))
+    .bind(column(|o| Some(o.status.clone())))
+    .bind(column(|o| o.target_id.clone()))
+    .bind(column(|o| o.error.clone()))
+    .bind(column(|o| o.hint.clone()))
+    .bind(column(|o| Some(o.steps.to_string())))
+    .execute(&mut **tx)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub(crate) async fn log_run_progress(
+    store: &PgStore,
+    run_id: &str,
+    lease_until: &str,
+    summary: &serde_json::Value,
+    objects: &[RunObjectLog],
+) -> Result<(), StoreError> {
+    let mut tx = store.pool.begin().await.map_err(backend)?;
+    let n = sqlx::query(
+        "UPDATE app_runs SET lease_until = $1, summary = $2 WHERE id = $3 AND state = 'running'",
+    )
+    .bind(lease_until)
+    .bind(summary.to_string())
+    .bind(run_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(backend)?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict(format!(
+            "run {run_id} no longer holds its app (its lease ran out and another process took over)"
+        )));
+    }
+    append_objects(&mut tx, run_id, objects).await?;
+    tx.commit().await.map_err(backend)
+}
+
 pub(crate) async fn finish_run(
     store: &PgStore,
     run_id: &str,
@@ -115,26 +186,7 @@ pub(crate) async fn finish_run(
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    for (seq, o) in objects.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO app_run_objects (run_id, seq, kind, source_id, name, action, status, \
-             target_id, error, hint, steps) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(run_id)
-        .bind(seq as i64)
-        .bind(o.kind.as_str())
-        .bind(&o.source_id)
-        .bind(&o.name)
-        .bind(&o.action)
-        .bind(&o.status)
-        .bind(&o.target_id)
-        .bind(&o.error)
-        .bind(&o.hint)
-        .bind(o.steps.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
-    }
+    append_objects(&mut tx, run_id, objects).await?;
     tx.commit().await.map_err(backend)
 }
 

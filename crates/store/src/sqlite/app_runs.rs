@@ -98,6 +98,74 @@ pub(crate) fn in_progress(other: &RunRecord) -> String {
     )
 }
 
+/// Append `objects` to run `run_id`'s log, numbered on from the rows already there.
+fn append_objects(
+    conn: &rusqlite::Connection,
+    run_id: &str,
+    objects: &[RunObjectLog],
+) -> Result<(), StoreError> {
+    let base: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(seq) + 1, 0) FROM app_run_objects WHERE run_id = ?")
+        .and_then(|mut s| s.query_row(params![run_id], |r| r.get(0)))
+        .map_err(backend)?;
+    let mut insert = conn
+        .prepare_cached(
+            "INSERT INTO app_run_objects (run_id, seq, kind, source_id, name, action, status, \
+             target_id, error, hint, steps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .map_err(backend)?;
+    for (n, o) in objects.iter().enumerate() {
+        insert
+            .execute(params![
+                run_id,
+                base + n as i64,
+                o.kind.as_str(),
+                o.source_id,
+                o.name,
+                o.action,
+                o.status,
+                o.target_id,
+                o.error,
+                o.hint,
+                o.steps.to_string()
+            ])
+            .map_err(backend)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn log_run_progress(
+    store: &SqliteStore,
+    run_id: &str,
+    lease_until: &str,
+    summary: &serde_json::Value,
+    objects: &[RunObjectLog],
+) -> Result<(), StoreError> {
+    let (run_id, lease_until, summary) = (
+        run_id.to_string(),
+        lease_until.to_string(),
+        summary.to_string(),
+    );
+    let objects = objects.to_vec();
+    store
+        .pool
+        .write(move |conn| {
+            let n = conn
+                .prepare_cached(
+                    "UPDATE app_runs SET lease_until = ?, summary = ? WHERE id = ? AND state = 'running'",
+                )
+                .and_then(|mut s| s.execute(params![lease_until, summary, run_id]))
+                .map_err(backend)?;
+            if n == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "run {run_id} no longer holds its app (its lease ran out and another process took over)"
+                )));
+            }
+            append_objects(conn, &run_id, &objects)
+        })
+        .await
+}
+
 pub(crate) async fn finish_run(
     store: &SqliteStore,
     run_id: &str,
@@ -125,30 +193,7 @@ pub(crate) async fn finish_run(
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            let mut insert = conn
-                .prepare_cached(
-                    "INSERT INTO app_run_objects (run_id, seq, kind, source_id, name, action, status, \
-                     target_id, error, hint, steps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .map_err(backend)?;
-            for (seq, o) in objects.iter().enumerate() {
-                insert
-                    .execute(params![
-                        run_id,
-                        seq as i64,
-                        o.kind.as_str(),
-                        o.source_id,
-                        o.name,
-                        o.action,
-                        o.status,
-                        o.target_id,
-                        o.error,
-                        o.hint,
-                        o.steps.to_string()
-                    ])
-                    .map_err(backend)?;
-            }
-            Ok(())
+            append_objects(conn, &run_id, &objects)
         })
         .await
 }

@@ -290,6 +290,16 @@ impl AppStore for SqliteStore {
         super::app_runs::start_run(self, run).await
     }
 
+    async fn log_run_progress(
+        &self,
+        run_id: &str,
+        lease_until: &str,
+        summary: &serde_json::Value,
+        objects: &[RunObjectLog],
+    ) -> Result<(), StoreError> {
+        super::app_runs::log_run_progress(self, run_id, lease_until, summary, objects).await
+    }
+
     async fn finish_run(
         &self,
         run_id: &str,
