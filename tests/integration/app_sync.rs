@@ -423,3 +423,93 @@ async fn groups_and_memberships_follow_the_directory() {
     let found = sb.filter("/Groups", "displayName eq \"Engineering\"").await;
     assert_eq!(found.body["totalResults"], 0, "{}", found.body);
 }
+
+/// A run over more users than one batch (1,000): every user is provisioned once, the log holds
+/// each of them in order, and a user deleted here is found by the walk over the app's links
+/// after the directory's pages.
+#[tokio::test]
+async fn a_run_larger_than_a_batch_covers_everyone_once() {
+    let a = Server::start().await;
+    let b = Server::start().await;
+    let (sa, sb) = (a.client(), b.client());
+    const USERS: usize = 2_300;
+    for chunk in (0..USERS).collect::<Vec<_>>().chunks(500) {
+        let ops: Vec<Value> = chunk
+            .iter()
+            .map(|n| {
+                json!({"method": "POST", "path": "/Users", "bulkId": format!("u{n}"),
+                       "data": {"schemas": [USER_SCHEMA], "userName": format!("user{n:04}@example.com")}})
+            })
+            .collect();
+        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+                          "Operations": ops});
+        let r = sa.post("/Bulk", &body).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let url = b.scim_url();
+    for args in [
+        vec![
+            "app",
+            "create",
+            "b",
+            "--tenant",
+            "default",
+            "--scim-url",
+            url.as_str(),
+            "--bearer-token",
+            b.token.as_str(),
+        ],
+        vec!["app", "assign", "b", "--tenant", "default", "--all"],
+        vec![
+            "app",
+            "set",
+            "b",
+            "--tenant",
+            "default",
+            "--deprovision",
+            "delete",
+        ],
+    ] {
+        let (ok, _, err) = a.cli(&args).await;
+        assert!(ok, "{args:?}: {err}");
+    }
+    let sync = cli_json(
+        &a,
+        &["app", "sync", "b", "--tenant", "default", "--initial"],
+    )
+    .await;
+    assert_eq!(sync["users"]["counts"]["create.done"], USERS, "{sync}");
+    assert_eq!(sync["users"]["objects"], USERS, "{sync}");
+    assert_eq!(sb.get("/Users?count=0").await.body["totalResults"], USERS);
+    let log = logged(&a, &sync["run"], "User").await;
+    let mut ids: Vec<&String> = log.iter().map(|(id, _, _, _)| id).collect();
+    assert_eq!(ids.len(), USERS);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), USERS, "a user was logged twice");
+
+    // Delete one user here: the next full run finds it through the links and deletes it there.
+    let gone = sa
+        .filter("/Users", "userName eq \"user1234@example.com\"")
+        .await
+        .body["Resources"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(sa.delete(&format!("/Users/{gone}")).await.status, 204);
+    let sync = cli_json(
+        &a,
+        &["app", "sync", "b", "--tenant", "default", "--initial"],
+    )
+    .await;
+    assert_eq!(sync["users"]["counts"]["delete.done"], 1, "{sync}");
+    assert_eq!(sync["users"]["counts"]["skip.skipped"], USERS - 1, "{sync}");
+    assert_eq!(
+        sb.get("/Users?count=0").await.body["totalResults"],
+        USERS - 1
+    );
+    let found = sb
+        .filter("/Users", "userName eq \"user1234@example.com\"")
+        .await;
+    assert_eq!(found.body["totalResults"], 0);
+}
