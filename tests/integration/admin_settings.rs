@@ -73,6 +73,8 @@ async fn bad_input_is_refused_and_app_failures_explained() {
         json!({}),
         json!({"deprovision": "explode"}),
         json!({"scimUrl": "ftp://app.example.com/scim"}),
+        json!({"concurrency": 0}),
+        json!({"concurrency": 65}),
     ] {
         let (status, _, body) = admin
             .send(Method::PATCH, "/apps/down", Some(bad.clone()))
@@ -100,6 +102,18 @@ async fn bad_input_is_refused_and_app_failures_explained() {
     assert_eq!(app["scimUrl"], "https://app.example.com/scim/v2");
     assert!(app["auth"].as_str().unwrap().contains("svc"), "{app}");
     assert!(!app.to_string().contains("pw-5678"), "{app}");
+    assert_eq!(app["concurrency"], 8, "the default");
+    let (status, _, changed) = admin
+        .send(
+            Method::PATCH,
+            "/apps/down",
+            Some(json!({"concurrency": 16})),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    let (_, _, app) = admin.send(Method::GET, "/apps/down", None).await;
+    assert_eq!(app["concurrency"], 16);
+    assert_eq!(app["deprovision"], "nothing", "kept");
 
     // Mappings: not TOML is 400, a broken rule 422, both naming the line; nothing is stored.
     let (_, _, before) = admin

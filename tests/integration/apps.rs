@@ -150,6 +150,38 @@ async fn apps_are_managed_from_the_cli_and_their_credentials_never_shown() {
     assert_eq!(shown["auth"], "bearer token …9876");
     assert_eq!(shown["deprovision"], "delete");
     assert_eq!(shown["version"], 2);
+    assert_eq!(shown["concurrency"], 8, "the default");
+
+    // The requests in flight per app: set, read back; out of range refused.
+    let set = json(
+        &server,
+        &[
+            "app",
+            "set",
+            "zoho-one",
+            "--tenant",
+            "default",
+            "--concurrency",
+            "3",
+        ],
+    )
+    .await;
+    assert_eq!(set["concurrency"], 3);
+    let shown = json(&server, &["app", "show", "zoho-one", "--tenant", "default"]).await;
+    assert_eq!(shown["concurrency"], 3);
+    assert_eq!(shown["deprovision"], "delete", "kept");
+    let (ok, _, err) = server
+        .cli(&[
+            "app",
+            "set",
+            "zoho-one",
+            "--tenant",
+            "default",
+            "--concurrency",
+            "0",
+        ])
+        .await;
+    assert!(!ok && err.contains("concurrency"), "{err}");
 
     // Tenants are separate, and delete removes the app.
     server.new_tenant("other").await;

@@ -55,6 +55,9 @@ pub enum AppCommand {
         /// What happens in the app when a user leaves scope: disable, delete or nothing.
         #[arg(long)]
         deprovision: Option<String>,
+        /// Requests in flight to the app at once during a run, 1-64 (default 8).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]
+        concurrency: Option<u64>,
     },
     /// Test the connection as Entra ID does: query the matching attribute with a random value
     /// and expect no match. Exit code 0 only when it works.
@@ -259,7 +262,7 @@ fn view_json(v: &AppView) -> serde_json::Value {
     json!({
         "id": r.id, "name": r.name, "scimUrl": r.scim_url, "auth": v.auth,
         "state": r.state.as_str(), "deprovision": r.deprovision.as_str(),
-        "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
+        "concurrency": concurrency(r), "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
     })
 }
 
@@ -349,6 +352,7 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             scim_url,
             auth,
             deprovision,
+            concurrency,
         } => {
             let t = tenant_id(&stores, &tenant).await?;
             let auth = auth_from(auth.bearer_token, auth.basic)?;
@@ -361,18 +365,34 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                     })
                 })
                 .transpose()?;
-            let v = admin
-                .change(
-                    t,
-                    &name,
-                    scim_url.as_deref(),
-                    auth,
-                    None::<AppState>,
-                    deprovision,
-                )
-                .await
-                .map_err(explain)?;
-            print_view(&settings, &v);
+            let connection = scim_url.is_some() || auth.is_some() || deprovision.is_some();
+            let mut v = None;
+            if connection || concurrency.is_none() {
+                v = Some(
+                    admin
+                        .change(
+                            t,
+                            &name,
+                            scim_url.as_deref(),
+                            auth,
+                            None::<AppState>,
+                            deprovision,
+                        )
+                        .await
+                        .map_err(explain)?,
+                );
+            }
+            if let Some(n) = concurrency {
+                v = Some(
+                    admin
+                        .set_setting(t, &name, "concurrency", Some(json!(n)))
+                        .await
+                        .map_err(explain)?,
+                );
+            }
+            if let Some(v) = v {
+                print_view(&settings, &v);
+            }
         }
         AppCommand::Test { name, tenant } => {
             let t = tenant_id(&stores, &tenant).await?;
@@ -630,6 +650,14 @@ fn print_capabilities(caps: &Capabilities) {
     }
 }
 
+/// Requests in flight to the app at once during a run.
+fn concurrency(app: &scimitar_core::AppRecord) -> u64 {
+    app.settings
+        .get("concurrency")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(scimitar_provisioning::engine::DEFAULT_CONCURRENCY as u64)
+}
+
 fn print_view(settings: &Settings, v: &AppView) {
     if settings.json {
         println!("{}", view_json(v));
@@ -642,6 +670,7 @@ fn print_view(settings: &Settings, v: &AppView) {
     println!("credentials:  {}", v.auth);
     println!("state:        {}", r.state.as_str());
     println!("deprovision:  {}", r.deprovision.as_str());
+    println!("concurrency:  {}", concurrency(r));
     println!("created:      {}", r.created);
     println!("updated:      {} (version {})", r.updated, r.version);
 }

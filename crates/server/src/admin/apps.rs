@@ -52,6 +52,8 @@ pub struct AppOut {
     pub state: String,
     /// disable, delete or nothing.
     pub deprovision: String,
+    /// Requests in flight to the app at once during a run.
+    pub concurrency: u64,
     pub created: String,
     pub updated: String,
     pub version: i64,
@@ -67,6 +69,11 @@ impl From<AppView> for AppOut {
             auth: v.auth,
             state: r.state.as_str().into(),
             deprovision: r.deprovision.as_str().into(),
+            concurrency: r
+                .settings
+                .get("concurrency")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(scimitar_provisioning::engine::DEFAULT_CONCURRENCY as u64),
             created: r.created,
             updated: r.updated,
             version: r.version,

@@ -9,6 +9,7 @@ use axum::routing::{get, patch, post};
 use axum::{Extension, Json, Router};
 use scimitar_core::{AppState as RunState, Deprovision};
 use scimitar_provisioning::connector::{Connector, ScimConnector};
+use scimitar_provisioning::engine::MAX_CONCURRENCY;
 use scimitar_provisioning::runs::{connector_for, RunError};
 use scimitar_scim::schema::ResourceKind;
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,8 @@ pub struct AppChanges {
     /// What happens in the app when a user leaves scope: disable, delete or nothing.
     #[schema(example = "disable")]
     pub deprovision: Option<String>,
+    /// Requests in flight to the app at once during a run, 1-64 (default 8).
+    pub concurrency: Option<u64>,
 }
 
 /// A connection test that passed.
@@ -83,11 +86,21 @@ pub async fn change_app(
     body: Result<Json<AppChanges>, JsonRejection>,
 ) -> Result<Json<AppOut>, Problem> {
     let changes = json_body(body)?;
-    if changes.scim_url.is_none() && changes.auth.is_none() && changes.deprovision.is_none() {
+    let connection =
+        changes.scim_url.is_some() || changes.auth.is_some() || changes.deprovision.is_some();
+    if !connection && changes.concurrency.is_none() {
         return Err(Problem::new(
             400,
-            "nothing to change: give scimUrl, auth or deprovision",
+            "nothing to change: give scimUrl, auth, deprovision or concurrency",
         ));
+    }
+    if let Some(n) = changes.concurrency {
+        if !(1..=MAX_CONCURRENCY as u64).contains(&n) {
+            return Err(Problem::new(
+                400,
+                format!("concurrency must be from 1 to {MAX_CONCURRENCY}, not {n}"),
+            ));
+        }
     }
     let deprovision = changes
         .deprovision
@@ -100,17 +113,34 @@ pub async fn change_app(
             })
         })
         .transpose()?;
-    let view = app_admin(&state)?
-        .change(
-            ctx.tenant.id,
-            &name,
-            changes.scim_url.as_deref(),
-            changes.auth.map(Into::into),
-            None,
-            deprovision,
-        )
-        .await?;
-    Ok(Json(view.into()))
+    let admin = app_admin(&state)?;
+    let mut view = None;
+    if connection {
+        view = Some(
+            admin
+                .change(
+                    ctx.tenant.id,
+                    &name,
+                    changes.scim_url.as_deref(),
+                    changes.auth.map(Into::into),
+                    None,
+                    deprovision,
+                )
+                .await?,
+        );
+    }
+    if let Some(n) = changes.concurrency {
+        let key = "concurrency";
+        view = Some(
+            admin
+                .set_setting(ctx.tenant.id, &name, key, Some(serde_json::json!(n)))
+                .await?,
+        );
+    }
+    match view {
+        Some(v) => Ok(Json(v.into())),
+        None => Err(Problem::new(400, "nothing to change")),
+    }
 }
 
 /// Test the connection as Entra ID does: query userName with a random value and expect no
