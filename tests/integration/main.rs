@@ -14,6 +14,7 @@ mod app_plan;
 mod app_replicas;
 mod app_scim2_server;
 mod app_sync;
+mod app_unique;
 mod apps;
 mod bad_input;
 mod bulk;

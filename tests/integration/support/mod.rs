@@ -191,6 +191,30 @@ impl Server {
         )
     }
 
+    /// Run a CLI command that must succeed; its standard output.
+    pub async fn cli_ok(&self, args: &[&str]) -> String {
+        let (ok, out, err) = self.cli(args).await;
+        assert!(ok, "{args:?} failed: {err}\n{out}");
+        out
+    }
+
+    /// Connect `target`'s SCIM endpoint as app `name` of the default tenant (bearer token).
+    pub async fn connect_app(&self, name: &str, target: &Server) {
+        let url = target.scim_url();
+        self.cli_ok(&[
+            "app",
+            "create",
+            name,
+            "--tenant",
+            "default",
+            "--scim-url",
+            url.as_str(),
+            "--bearer-token",
+            target.token.as_str(),
+        ])
+        .await;
+    }
+
     /// Create a tenant and a token for it; returns the token.
     pub async fn new_tenant(&self, name: &str) -> String {
         let (ok, _, err) = self.cli(&["tenant", "create", name]).await;

@@ -200,6 +200,36 @@ impl From<scimitar_core::StoreError> for Failure {
     }
 }
 
+/// POST the body; on a uniqueness conflict, the next `SelectUniqueValue` alternative, until
+/// one is accepted or none is left (then the last conflict is the error).
+pub(super) async fn create_unique(
+    connector: &dyn Connector,
+    kind: ResourceKind,
+    body: Json,
+    retries: &[Json],
+) -> Result<connector::TargetObject, ConnectorError> {
+    let mut result = connector.create(kind, body).await;
+    for next in retries {
+        match result {
+            Err(ConnectorError::Conflict(_)) => {
+                result = connector
+                    .create(kind, strip_members(kind, next.clone()))
+                    .await
+            }
+            _ => break,
+        }
+    }
+    result
+}
+
+/// A group's body without `members` (they are added after the create, in batches).
+fn strip_members(kind: ResourceKind, mut body: Json) -> Json {
+    if let (ResourceKind::Group, Some(map)) = (kind, body.as_object_mut()) {
+        map.remove("members");
+    }
+    body
+}
+
 async fn run_tagged<'o>(
     op: &'o Operation,
     app_id: &str,
@@ -229,12 +259,12 @@ async fn run_one(
     match &op.action {
         Action::Create(create) => {
             // Groups are created empty, then filled by member adds in batches.
-            let mut body = create.body.clone();
-            let members = match (kind, body.as_object_mut()) {
-                (ResourceKind::Group, Some(map)) => map.remove("members"),
-                _ => None,
+            let members = match kind {
+                ResourceKind::Group => create.body.get("members").cloned(),
+                ResourceKind::User => None,
             };
-            let created = connector.create(kind, body).await?;
+            let body = strip_members(kind, create.body.clone());
+            let created = create_unique(connector, kind, body, create.retry_bodies()).await?;
             apps.link(app_id, &link(&created.id, false)).await?;
             let ids: Vec<String> = member_ids(members.as_ref()).into_iter().collect();
             if !ids.is_empty() {

@@ -17,7 +17,7 @@ use crate::connector::{Connector, ConnectorError};
 use crate::mapping::{MappingContext, ObjectMappings};
 use crate::plan::{
     plan_objects, Deprovision, DirectoryObject, Linked, Lookup, MatchKey, MatchResult, Plan,
-    PlanInput, RunKind, SourceState, TargetState,
+    PlanInput, RunKind, SourceState, TakenValues, TargetState, UniqueCandidates,
 };
 use crate::scope::ScopingFilters;
 
@@ -193,9 +193,10 @@ pub async fn plan_batch(
         })
     };
     // Plan; answer what the plan asks of the app; plan again. A linked account found gone is
-    // matched in the next round, so at most three plans are needed.
+    // matched in the next round, and a create with `SelectUniqueValue` targets checks its
+    // candidates in the round after that, so at most four plans are needed.
     let mut plan = input(&objects);
-    for _ in 0..2 {
+    for _ in 0..3 {
         if plan.is_complete() {
             break;
         }
@@ -204,6 +205,7 @@ pub async fn plan_batch(
             match answers.remove(object.source_id()) {
                 Some(Answer::Target(t)) => object.target = t,
                 Some(Answer::Matched(m)) => object.matched = m,
+                Some(Answer::Taken(t)) => object.taken = Some(t),
                 None => {}
             }
         }
@@ -239,6 +241,7 @@ fn references(objects: &[SourceState]) -> Vec<String> {
 enum Answer {
     Target(TargetState),
     Matched(MatchResult),
+    Taken(TakenValues),
 }
 
 /// Ask the app everything `plan` is waiting for, `concurrency` questions at a time.
@@ -278,6 +281,9 @@ async fn ask(
             Answer::Target(read_target(connector, kind, target_id).await?)
         }
         Lookup::Match { keys } => Answer::Matched(match_keys(connector, kind, keys).await?),
+        Lookup::Unique { candidates } => {
+            Answer::Taken(taken_values(connector, kind, candidates).await?)
+        }
     };
     Ok((source_id.to_string(), answer))
 }
@@ -305,6 +311,29 @@ async fn match_keys(
     Ok(MatchResult::NotFound)
 }
 
+/// Which `SelectUniqueValue` candidates the app already has: each target's values are
+/// searched in order until one is free (an ambiguous search means taken, too).
+async fn taken_values(
+    connector: &dyn Connector,
+    kind: ResourceKind,
+    candidates: &[UniqueCandidates],
+) -> Result<TakenValues, EngineError> {
+    let mut taken = TakenValues::new();
+    for c in candidates {
+        let in_app = taken.entry(c.path.clone()).or_default();
+        for value in &c.values {
+            match connector.find(kind, &c.path, value).await {
+                Ok(None) => break,
+                Ok(Some(_)) | Err(ConnectorError::AmbiguousMatch { .. }) => {
+                    in_app.insert(value.clone());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(taken)
+}
+
 fn state(
     object: DirectoryObject,
     assigned: bool,
@@ -319,6 +348,7 @@ fn state(
         }),
         target: TargetState::NotRead,
         matched: MatchResult::NotLookedUp,
+        taken: None,
     }
 }
 

@@ -7,6 +7,8 @@
 mod batches;
 mod execute;
 mod gather;
+#[cfg(test)]
+mod tests_unique;
 
 pub use batches::{assignment_drift, Batches, Population, Source, BATCH_SIZE};
 pub use execute::{execute, ObjectResult, RunResult, Status};

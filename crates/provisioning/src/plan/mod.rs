@@ -33,7 +33,7 @@ mod tests_users;
 
 pub use operation::{
     Action, CreateAction, Lookup, MatchKey, Operation, Plan, SkipReason, Stage, Step, Summary,
-    UniqueChoice, Unresolved,
+    UniqueCandidates, UniqueChoice, Unresolved,
 };
 
 use scimitar_scim::schema::ResourceKind;
@@ -99,7 +99,14 @@ pub struct SourceState {
     /// For an object without a link (or whose linked account is gone): the search in the app by
     /// the matching attributes, in precedence order.
     pub matched: MatchResult,
+    /// For an object to be created with `SelectUniqueValue` targets: the candidates the app
+    /// already has, by target path (`None` until the app has been asked).
+    pub taken: Option<TakenValues>,
 }
+
+/// `SelectUniqueValue` candidates found in the app, by target path. Only the values checked
+/// are here: the check stops at the first free one.
+pub type TakenValues = std::collections::BTreeMap<String, std::collections::BTreeSet<String>>;
 
 /// The directory's side.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,6 +158,7 @@ impl SourceState {
             link: None,
             target: TargetState::NotRead,
             matched: MatchResult::NotLookedUp,
+            taken: None,
         }
     }
 

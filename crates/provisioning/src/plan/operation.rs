@@ -95,12 +95,20 @@ pub struct CreateAction {
     pub unique: Vec<UniqueChoice>,
     /// The body as it may be shown: without the redacted targets.
     pub(super) shown: Json,
+    /// The bodies to try next, in order, when the app answers with a uniqueness conflict
+    /// (`unique`'s alternatives); not shown, as they differ only there.
+    pub(super) retries: Vec<Json>,
 }
 
 impl CreateAction {
     /// The body as logs and plans may show it.
     pub fn shown_body(&self) -> &Json {
         &self.shown
+    }
+
+    /// The bodies to POST after a uniqueness conflict, in order.
+    pub fn retry_bodies(&self) -> &[Json] {
+        &self.retries
     }
 }
 
@@ -163,6 +171,15 @@ pub enum Lookup {
     /// Search by these matching attributes, in precedence order; the first that finds
     /// anything decides.
     Match { keys: Vec<MatchKey> },
+    /// Search the app for `SelectUniqueValue` candidates, in order, until one is free.
+    Unique { candidates: Vec<UniqueCandidates> },
+}
+
+/// One `SelectUniqueValue` target and the values to check in the app, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UniqueCandidates {
+    pub path: String,
+    pub values: Vec<String>,
 }
 
 /// One matching attribute and the value to search for.

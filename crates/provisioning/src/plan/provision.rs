@@ -9,7 +9,8 @@ use serde_json::Value as Json;
 
 use super::decide::Planner;
 use super::operation::{
-    Action, CreateAction, Lookup, MatchKey, SkipReason, Stage, UniqueChoice, Unresolved,
+    Action, CreateAction, Lookup, MatchKey, SkipReason, Stage, UniqueCandidates, UniqueChoice,
+    Unresolved,
 };
 use super::steps::{change_lines, count, filters_text, noun, step_with};
 use super::{Linked, MatchResult, TargetState};
@@ -182,26 +183,16 @@ impl Planner<'_, '_> {
             Ok(m) => m,
             Err(e) => return self.fail(e),
         };
-        let mut unique = Vec::new();
-        for attribute in &mapped.attributes {
-            if let MappedValue::Candidates(c) = &attribute.value {
-                let Some((first, rest)) = c.split_first() else {
-                    return self.fail(format!(
-                        "{}: SelectUniqueValue gave no value",
-                        attribute.target
-                    ));
-                };
-                unique.push(UniqueChoice {
-                    path: attribute.target.to_string(),
-                    chosen: first.clone(),
-                    alternatives: rest.to_vec(),
-                });
-            }
-        }
+        let unique = match self.unique_choices(&mapped) {
+            Ok(u) => u,
+            Err(action) => return *action,
+        };
+        let undecided = mapped.clone();
         for choice in &unique {
             mapped.choose(&choice.path, &choice.chosen);
         }
         let resolve = self.input.resolve;
+        let retries = retry_bodies(&undecided, &unique, resolve);
         let body = match mapped.to_scim_body(resolve) {
             Ok(b) => b,
             Err(e) => return self.fail(e.to_string()),
@@ -230,11 +221,15 @@ impl Planner<'_, '_> {
         };
         let mut details: Vec<String> = unique
             .iter()
-            .map(|u| {
-                format!(
-                    "{}: {:?} (SelectUniqueValue; then {:?} on a uniqueness conflict)",
-                    u.path, u.chosen, u.alternatives
-                )
+            .map(|u| match u.alternatives.as_slice() {
+                [] => format!(
+                    "{}: {:?} (SelectUniqueValue; no other candidate)",
+                    u.path, u.chosen
+                ),
+                rest => format!(
+                    "{}: {:?} (SelectUniqueValue; then {rest:?} on a uniqueness conflict)",
+                    u.path, u.chosen
+                ),
             })
             .collect();
         details.extend(redacted.iter().map(|p| format!("{p}: [redacted]")));
@@ -256,7 +251,91 @@ impl Planner<'_, '_> {
             redacted,
             unique,
             shown,
+            retries,
         })
+    }
+
+    /// The `SelectUniqueValue` decisions for a create: for each such target, the first
+    /// candidate the app does not have. Until the app has been asked, a lookup of the
+    /// candidates; when the app has them all, an error.
+    fn unique_choices(&mut self, mapped: &MappedObject) -> Result<Vec<UniqueChoice>, Box<Action>> {
+        let mut candidates = Vec::new();
+        for attribute in &mapped.attributes {
+            if let MappedValue::Candidates(values) = &attribute.value {
+                if values.is_empty() {
+                    return Err(Box::new(self.fail(format!(
+                        "{}: SelectUniqueValue gave no value",
+                        attribute.target
+                    ))));
+                }
+                candidates.push(UniqueCandidates {
+                    path: attribute.target.to_string(),
+                    values: values.clone(),
+                });
+            }
+        }
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Some(taken) = &self.state.taken else {
+            let wanted: Vec<String> = candidates
+                .iter()
+                .map(|c| format!("{} in {:?}", c.path, c.values))
+                .collect();
+            self.push(
+                Stage::Match,
+                format!(
+                    "Not checked yet: which SelectUniqueValue candidates the app already has ({})",
+                    wanted.join("; ")
+                ),
+            );
+            self.push(
+                Stage::Action,
+                "Needs lookup: search the app for the candidates, then plan again",
+            );
+            return Err(Box::new(Action::NeedsLookup {
+                lookup: Lookup::Unique { candidates },
+            }));
+        };
+        let mut choices = Vec::new();
+        for c in candidates {
+            let in_app = taken.get(&c.path);
+            let is_taken = |v: &String| in_app.is_some_and(|t| t.contains(v));
+            let mut free = c.values.iter().filter(|v| !is_taken(v));
+            let Some(chosen) = free.next() else {
+                return Err(Box::new(self.fail(format!(
+                    "{}: the app already has every SelectUniqueValue candidate ({}); add a rule \
+                     that gives another value",
+                    c.path,
+                    c.values
+                        .iter()
+                        .map(|v| format!("{v:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))));
+            };
+            let taken_here: Vec<&String> = c.values.iter().filter(|v| is_taken(v)).collect();
+            let summary = if taken_here.is_empty() {
+                format!("{}: the app does not have {chosen:?}", c.path)
+            } else {
+                format!(
+                    "{}: the app already has {}; {chosen:?} is free",
+                    c.path,
+                    taken_here
+                        .iter()
+                        .map(|v| format!("{v:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            self.push(Stage::Match, summary);
+            choices.push(UniqueChoice {
+                path: c.path.clone(),
+                chosen: chosen.clone(),
+                alternatives: free.cloned().collect(),
+            });
+        }
+        Ok(choices)
     }
 
     fn map(&self, r: &Json, on_create: bool) -> Result<MappedObject, String> {
@@ -285,6 +364,30 @@ impl Planner<'_, '_> {
             }));
         changes
     }
+}
+
+/// The bodies to POST, in order, when the app answers a create with a uniqueness conflict:
+/// the `k`-th uses each `SelectUniqueValue` target's `k`-th alternative (or its last one).
+fn retry_bodies(
+    undecided: &MappedObject,
+    unique: &[UniqueChoice],
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> Vec<Json> {
+    let most = unique
+        .iter()
+        .map(|u| u.alternatives.len())
+        .max()
+        .unwrap_or(0);
+    (0..most)
+        .filter_map(|k| {
+            let mut mapped = undecided.clone();
+            for u in unique {
+                let value = u.alternatives.get(k).or(u.alternatives.last());
+                mapped.choose(&u.path, value.unwrap_or(&u.chosen));
+            }
+            mapped.to_scim_body(resolve).ok().map(|b| b.body)
+        })
+        .collect()
 }
 
 /// Which matching attribute found `found`: the first, by precedence, whose value the app's

@@ -255,7 +255,7 @@ fn an_ambiguous_match_is_an_error_naming_the_accounts() {
 }
 
 #[test]
-fn select_unique_value_takes_the_first_candidate_and_keeps_the_others() {
+fn select_unique_value_takes_the_first_candidate_the_app_does_not_have() {
     let mappings = ObjectMappings::new(
         vec![
             m("externalId", "[id]").matching(1),
@@ -268,17 +268,40 @@ fn select_unique_value_takes_the_first_candidate_and_keeps_the_others() {
         vec![],
     )
     .unwrap();
-    let state = SourceState {
-        matched: MatchResult::NotFound,
-        ..SourceState::new(user())
+    let plan_with = |taken: Option<TakenValues>| {
+        let state = SourceState {
+            matched: MatchResult::NotFound,
+            taken,
+            ..SourceState::new(user())
+        };
+        plan_mapped(
+            ResourceKind::User,
+            &mappings,
+            &[state],
+            &ScopingFilters::everything(),
+            Deprovision::Disable,
+        )
     };
-    let plan = plan_mapped(
-        ResourceKind::User,
-        &mappings,
-        &[state],
-        &ScopingFilters::everything(),
-        Deprovision::Disable,
+    // Not asked yet: the planner wants the candidates checked in the app, in order.
+    let plan = plan_with(None);
+    let Action::NeedsLookup {
+        lookup: Lookup::Unique { candidates },
+    } = &only(&plan).action
+    else {
+        panic!("{plan}");
+    };
+    assert_eq!(
+        candidates,
+        &vec![UniqueCandidates {
+            path: "userName".into(),
+            values: vec!["Barbara@x.com".into(), "Jensen@x.com".into()],
+        }]
     );
+    // The app has none: the first, with the second to try on a conflict.
+    let plan = plan_with(Some(TakenValues::from([(
+        "userName".to_string(),
+        Default::default(),
+    )])));
     let Action::Create(create) = &only(&plan).action else {
         panic!("{plan}");
     };
@@ -289,6 +312,42 @@ fn select_unique_value_takes_the_first_candidate_and_keeps_the_others() {
         alternatives: vec!["Jensen@x.com".into()],
     };
     assert_eq!(create.unique, vec![choice]);
+    assert_eq!(create.retry_bodies().len(), 1);
+    assert_eq!(create.retry_bodies()[0]["userName"], json!("Jensen@x.com"));
+    assert_eq!(create.retry_bodies()[0]["externalId"], json!(USER_ID));
+    // The app has the first: the second, and nothing left to retry with.
+    let plan = plan_with(Some(TakenValues::from([(
+        "userName".to_string(),
+        ["Barbara@x.com".to_string()].into(),
+    )])));
+    let op = only(&plan);
+    let Action::Create(create) = &op.action else {
+        panic!("{plan}");
+    };
+    assert_eq!(create.body["userName"], json!("Jensen@x.com"));
+    assert!(create.retry_bodies().is_empty());
+    assert!(
+        steps_text(op)
+            .contains(r#"userName: the app already has "Barbara@x.com"; "Jensen@x.com" is free"#),
+        "{}",
+        steps_text(op)
+    );
+    // The app has both: an error naming them, and nothing is sent.
+    let plan = plan_with(Some(TakenValues::from([(
+        "userName".to_string(),
+        ["Barbara@x.com".to_string(), "Jensen@x.com".to_string()].into(),
+    )])));
+    let op = only(&plan);
+    let Action::Skip {
+        reason: SkipReason::MappingFailed { message },
+    } = &op.action
+    else {
+        panic!("{plan}");
+    };
+    assert!(
+        message.contains(r#"the app already has every SelectUniqueValue candidate ("Barbara@x.com", "Jensen@x.com")"#),
+        "{message}"
+    );
 }
 
 #[test]
