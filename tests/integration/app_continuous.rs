@@ -38,19 +38,8 @@ async fn changes_reach_the_app_within_seconds() {
     let b = Server::start().await;
     let (sa, sb) = (a.client(), b.client());
     sa.create_user("ada@example.com").await;
-    let url = b.scim_url();
+    a.connect_app("b", &b).await;
     for args in [
-        vec![
-            "app",
-            "create",
-            "b",
-            "--tenant",
-            "default",
-            "--scim-url",
-            url.as_str(),
-            "--bearer-token",
-            b.token.as_str(),
-        ],
         vec!["app", "assign", "b", "--tenant", "default", "--all"],
         vec!["app", "start", "b", "--tenant", "default"],
     ] {
@@ -163,19 +152,8 @@ async fn a_group_change_provisions_only_the_users_it_moves() {
     let eve = sa.create_user("eve@example.com").await;
     sa.create_user("fay@example.com").await;
     let sales = sa.create_group("Sales", std::slice::from_ref(&dan)).await;
-    let url = b.scim_url();
+    a.connect_app("b", &b).await;
     for args in [
-        vec![
-            "app",
-            "create",
-            "b",
-            "--tenant",
-            "default",
-            "--scim-url",
-            url.as_str(),
-            "--bearer-token",
-            b.token.as_str(),
-        ],
         vec![
             "app", "assign", "b", "--tenant", "default", "--group", "Sales",
         ],

@@ -24,18 +24,8 @@ async fn runs_are_logged_per_object_with_their_steps() {
     let sa = a.client();
     let ada = sa.create_user("ada@example.com").await;
     let url = b.scim_url();
+    a.connect_app("b", &b).await;
     for args in [
-        vec![
-            "app",
-            "create",
-            "b",
-            "--tenant",
-            "default",
-            "--scim-url",
-            url.as_str(),
-            "--bearer-token",
-            b.token.as_str(),
-        ],
         vec![
             "app",
             "create",

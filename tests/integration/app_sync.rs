@@ -88,19 +88,8 @@ async fn a_provisions_into_b_exactly_as_planned() {
     // Carol already has an account in B: adopted, never duplicated.
     let carol_in_b = sb.create_user("Carol@Example.com").await;
 
-    let url = b.scim_url();
+    a.connect_app("b", &b).await;
     for args in [
-        vec![
-            "app",
-            "create",
-            "b",
-            "--tenant",
-            "default",
-            "--scim-url",
-            url.as_str(),
-            "--bearer-token",
-            b.token.as_str(),
-        ],
         vec![
             "app",
             "assign",
@@ -255,29 +244,16 @@ async fn one_user_is_provisioned_on_demand() {
     let (sa, sb) = (a.client(), b.client());
     sa.create_user("dave@example.com").await;
     sa.create_user("erin@example.com").await;
-    let url = b.scim_url();
-    for args in [
-        vec![
-            "app",
-            "create",
-            "b",
-            "--tenant",
-            "default",
-            "--scim-url",
-            url.as_str(),
-            "--bearer-token",
-            b.token.as_str(),
-        ],
-        vec![
-            "app",
-            "assign",
-            "b",
-            "--tenant",
-            "default",
-            "--user",
-            "dave@example.com",
-        ],
-    ] {
+    a.connect_app("b", &b).await;
+    for args in [vec![
+        "app",
+        "assign",
+        "b",
+        "--tenant",
+        "default",
+        "--user",
+        "dave@example.com",
+    ]] {
         let (ok, _, err) = a.cli(&args).await;
         assert!(ok, "{args:?}: {err}");
     }
@@ -330,29 +306,16 @@ async fn groups_and_memberships_follow_the_directory() {
     let eng = sa
         .create_group("Engineering", &[ada.clone(), carol.clone()])
         .await;
-    let url = b.scim_url();
-    for args in [
-        vec![
-            "app",
-            "create",
-            "b",
-            "--tenant",
-            "default",
-            "--scim-url",
-            url.as_str(),
-            "--bearer-token",
-            b.token.as_str(),
-        ],
-        vec![
-            "app",
-            "assign",
-            "b",
-            "--tenant",
-            "default",
-            "--group",
-            "Engineering",
-        ],
-    ] {
+    a.connect_app("b", &b).await;
+    for args in [vec![
+        "app",
+        "assign",
+        "b",
+        "--tenant",
+        "default",
+        "--group",
+        "Engineering",
+    ]] {
         let (ok, _, err) = a.cli(&args).await;
         assert!(ok, "{args:?}: {err}");
     }
@@ -446,19 +409,8 @@ async fn a_run_larger_than_a_batch_covers_everyone_once() {
         let r = sa.post("/Bulk", &body).await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
-    let url = b.scim_url();
+    a.connect_app("b", &b).await;
     for args in [
-        vec![
-            "app",
-            "create",
-            "b",
-            "--tenant",
-            "default",
-            "--scim-url",
-            url.as_str(),
-            "--bearer-token",
-            b.token.as_str(),
-        ],
         vec!["app", "assign", "b", "--tenant", "default", "--all"],
         vec![
             "app",
