@@ -44,7 +44,10 @@ async fn raw_app(reply: Vec<u8>, hang: bool) -> String {
 }
 
 fn config(url: &str) -> ScimConnectorConfig {
-    ScimConnectorConfig::new(url, scimitar_provisioning::connector::Auth::bearer("t"))
+    let mut config =
+        ScimConnectorConfig::new(url, scimitar_provisioning::connector::Auth::bearer("t"));
+    config.retry.attempts = 1;
+    config
 }
 
 #[tokio::test]

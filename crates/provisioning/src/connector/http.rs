@@ -18,6 +18,7 @@ use url::Url;
 
 use super::capabilities::get_ci;
 use super::error::{clean, parse_http_date, parse_retry_after, ConnectorError};
+use super::pacing::{Pacer, RetryPolicy};
 
 pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -76,6 +77,10 @@ pub struct ScimConnectorConfig {
     pub member_batch_size: usize,
     /// Largest response body accepted (default 16 MiB).
     pub max_response_bytes: usize,
+    /// When failed requests are sent again (`pacing.rs`).
+    pub retry: RetryPolicy,
+    /// Requests per second at most; `None`: no limit.
+    pub rate_limit: Option<f64>,
 }
 
 impl ScimConnectorConfig {
@@ -86,6 +91,8 @@ impl ScimConnectorConfig {
             timeout: DEFAULT_TIMEOUT,
             member_batch_size: DEFAULT_MEMBER_BATCH_SIZE,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            retry: RetryPolicy::default(),
+            rate_limit: None,
         }
     }
 }
@@ -128,7 +135,40 @@ pub(crate) struct Transport {
     pub auth: Auth,
     pub timeout: Duration,
     pub max_response_bytes: usize,
+    retry: RetryPolicy,
+    pacer: Pacer,
     client: reqwest::Client,
+}
+
+/// One failed attempt: the status (`None` when there was no answer), the error, how long the
+/// app asked to wait, and whether the request surely never reached the app.
+struct Failed {
+    status: Option<u16>,
+    error: ConnectorError,
+    retry_after: Option<Duration>,
+    not_sent: bool,
+}
+
+impl Failed {
+    fn new(status: Option<u16>, error: ConnectorError) -> Failed {
+        Failed {
+            status,
+            error,
+            retry_after: None,
+            not_sent: false,
+        }
+    }
+
+    /// Whether sending the same request again may work and cannot do anything twice.
+    fn retryable(&self, method: &Method) -> bool {
+        if !self.error.is_retryable() || self.status == Some(412) {
+            return false;
+        }
+        if *method == Method::POST {
+            return self.not_sent || matches!(self.status, Some(429 | 503));
+        }
+        true
+    }
 }
 
 impl Transport {
@@ -147,11 +187,19 @@ impl Transport {
             .map_err(|e| {
                 ConnectorError::InvalidConfig(format!("cannot build an HTTP client: {e}"))
             })?;
+        if config.retry.attempts == 0 {
+            return Err(ConnectorError::InvalidConfig(
+                "the number of attempts must be at least 1".into(),
+            ));
+        }
+        let pacer = Pacer::new(config.rate_limit).map_err(ConnectorError::InvalidConfig)?;
         Ok(Transport {
             base,
             auth: config.auth.clone(),
             timeout: config.timeout,
             max_response_bytes: config.max_response_bytes,
+            retry: config.retry,
+            pacer,
             client,
         })
     }
@@ -187,7 +235,8 @@ impl Transport {
     }
 
     /// [`Transport::send`], keeping the HTTP status of a failure (`None` when there was no
-    /// answer), for the caller that must tell a `412 Precondition Failed` apart.
+    /// answer), for the caller that must tell a `412 Precondition Failed` apart. Paced by the
+    /// app's rate limit and pauses, and retried as `pacing.rs` describes.
     pub async fn send_conditional(
         &self,
         method: Method,
@@ -195,6 +244,46 @@ impl Transport {
         body: Option<&Value>,
         if_match: Option<&str>,
     ) -> Result<Reply, (Option<u16>, ConnectorError)> {
+        let mut retry = 0;
+        loop {
+            self.pacer.ready().await;
+            let failed = match self
+                .send_once(method.clone(), url.clone(), body, if_match)
+                .await
+            {
+                Ok(reply) => return Ok(reply),
+                Err(failed) => failed,
+            };
+            retry += 1;
+            let too_long = failed
+                .retry_after
+                .is_some_and(|d| d > self.retry.max_retry_after);
+            if retry >= self.retry.attempts || !failed.retryable(&method) || too_long {
+                return Err((failed.status, failed.error));
+            }
+            let wait = match failed.retry_after {
+                Some(d) => {
+                    self.pacer.pause(d);
+                    d
+                }
+                None => {
+                    let d = self.retry.backoff(retry);
+                    tokio::time::sleep(d).await;
+                    d
+                }
+            };
+            tracing::info!(request = %format!("{method} {}", url.path()), error = %failed.error, retry, wait_ms = wait.as_millis() as u64, "retrying a request to the app");
+        }
+    }
+
+    /// One attempt.
+    async fn send_once(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        if_match: Option<&str>,
+    ) -> Result<Reply, Failed> {
         let what = format!("{method} {}", url.path());
         let mut request = self
             .client
@@ -207,7 +296,7 @@ impl Transport {
         };
         if let Some(body) = body {
             let bytes = serde_json::to_vec(body).map_err(|e| {
-                (
+                Failed::new(
                     None,
                     ConnectorError::InvalidChange(format!("unserialisable body: {e}")),
                 )
@@ -218,20 +307,28 @@ impl Transport {
             request = request.header(IF_MATCH, tag);
         }
         let started = Instant::now();
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| (None, transport_error(&what, &e)))?;
+        let mut response = request.send().await.map_err(|e| Failed {
+            status: None,
+            error: transport_error(&what, &e),
+            retry_after: None,
+            not_sent: e.is_connect(),
+        })?;
         let status = response.status();
         let headers = response.headers().clone();
         let code = Some(status.as_u16());
         let bytes = self
             .read_body(&mut response, &what)
             .await
-            .map_err(|e| (code, e))?;
+            .map_err(|e| Failed::new(code, e))?;
         tracing::debug!(request = %what, status = status.as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "app answered");
         if !status.is_success() {
-            return Err((code, error_for(status, &headers, &bytes, &what)));
+            let (error, retry_after) = error_for(status, &headers, &bytes, &what);
+            return Err(Failed {
+                status: code,
+                error,
+                retry_after,
+                not_sent: false,
+            });
         }
         let etag = headers
             .get(ETAG)
@@ -246,7 +343,7 @@ impl Transport {
         }
         if let Some(kind) = content_type(&headers) {
             if !is_json_type(&kind) {
-                return Err((
+                return Err(Failed::new(
                     code,
                     ConnectorError::InvalidResponse(format!(
                         "{what} answered with Content-Type '{}', expected {SCIM_CONTENT_TYPE}",
@@ -258,7 +355,7 @@ impl Transport {
         let body: Value = serde_json::from_slice(&bytes).map_err(|e| {
             let e =
                 ConnectorError::InvalidResponse(format!("{what} answered with invalid JSON: {e}"));
-            (code, e)
+            Failed::new(code, e)
         })?;
         Ok(Reply {
             status: status.as_u16(),
@@ -318,7 +415,14 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     clean(&cause.to_string())
 }
 
-fn error_for(status: StatusCode, headers: &HeaderMap, bytes: &[u8], what: &str) -> ConnectorError {
+/// The error for a failed answer, and the wait its `Retry-After` asks for (on any status: a
+/// `503` may carry one as well as a `429`).
+fn error_for(
+    status: StatusCode,
+    headers: &HeaderMap,
+    bytes: &[u8],
+    what: &str,
+) -> (ConnectorError, Option<Duration>) {
     let json: Option<Value> = serde_json::from_slice(bytes).ok();
     let scim = json.as_ref().filter(|v| v.is_object()).map(|v| {
         let text = |key| get_ci(v, key).and_then(Value::as_str).map(str::to_string);
@@ -338,7 +442,10 @@ fn error_for(status: StatusCode, headers: &HeaderMap, bytes: &[u8], what: &str) 
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_retry_after(v, now));
-    ConnectorError::from_status(status.as_u16(), scim, &text, retry_after, what)
+    (
+        ConnectorError::from_status(status.as_u16(), scim, &text, retry_after, what),
+        retry_after,
+    )
 }
 
 fn content_type(headers: &HeaderMap) -> Option<String> {

@@ -14,6 +14,7 @@ mod changes;
 mod error;
 mod http;
 mod list;
+mod pacing;
 mod replace;
 mod scim;
 
@@ -34,6 +35,7 @@ pub use http::{
     normalize_base_url, Auth, ScimConnectorConfig, Secret, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MEMBER_BATCH_SIZE, DEFAULT_TIMEOUT,
 };
+pub use pacing::{Pacer, RetryPolicy};
 pub use scim::ScimConnector;
 pub use scimitar_scim::schema::ResourceKind;
 

@@ -131,6 +131,8 @@ pub struct Recorded {
     pub uri: String,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Recorded {
@@ -215,8 +217,11 @@ impl Stub {
         self.state.log.lock().unwrap().clear();
     }
 
+    /// Each request sent once: these tests look at single answers (retries have their own).
     pub fn connector_config(&self) -> ScimConnectorConfig {
-        ScimConnectorConfig::new(self.url.clone(), Auth::bearer("stub-token"))
+        let mut config = ScimConnectorConfig::new(self.url.clone(), Auth::bearer("stub-token"));
+        config.retry.attempts = 1;
+        config
     }
 }
 
@@ -228,7 +233,9 @@ impl Drop for Stub {
 
 async fn handle(State(state): State<Arc<StubState>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
+    let at = std::time::Instant::now();
     let recorded = Recorded {
+        at,
         method: parts.method.to_string(),
         uri: parts.uri.to_string(),
         headers: parts.headers.clone(),
