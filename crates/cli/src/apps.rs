@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::Subcommand;
 use scimitar_core::service::{AppAdmin, AppView, TenantAdmin};
 use scimitar_core::{AppAuth, AppState, Assignment, Deprovision, SystemClock, TenantId};
+use scimitar_provisioning::connector;
 use scimitar_provisioning::connector::{
     Capabilities, Connector, ConnectorError, ResourceKind, ScimConnector,
 };
@@ -58,6 +59,15 @@ pub enum AppCommand {
         /// Requests in flight to the app at once during a run, 1-64 (default 8).
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]
         concurrency: Option<u64>,
+        /// Requests per second at most (e.g. 25 or 0.5); 0 removes the limit.
+        #[arg(long)]
+        rate_limit: Option<f64>,
+        /// Seconds a request may take, reading the answer included, 1-600 (default 30).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=600))]
+        timeout: Option<u64>,
+        /// Requests sent at most for one request, retries included, 1-10 (default 4).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10))]
+        attempts: Option<u64>,
     },
     /// Test the connection as Entra ID does: query the matching attribute with a random value
     /// and expect no match. Exit code 0 only when it works.
@@ -262,7 +272,7 @@ fn view_json(v: &AppView) -> serde_json::Value {
     json!({
         "id": r.id, "name": r.name, "scimUrl": r.scim_url, "auth": v.auth,
         "state": r.state.as_str(), "deprovision": r.deprovision.as_str(),
-        "concurrency": concurrency(r), "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
+        "concurrency": concurrency(r), "rateLimit": limits(r)["rateLimit"], "timeout": limits(r)["timeout"], "attempts": limits(r)["attempts"], "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
     })
 }
 
@@ -353,8 +363,28 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             auth,
             deprovision,
             concurrency,
+            rate_limit,
+            timeout,
+            attempts,
         } => {
             let t = tenant_id(&stores, &tenant).await?;
+            // 0 removes the limit (stored as null).
+            let rate_limit = rate_limit.map(|r| {
+                if r == 0.0 {
+                    serde_json::Value::Null
+                } else {
+                    json!(r)
+                }
+            });
+            let limits: Vec<(&str, serde_json::Value)> = [
+                ("concurrency", concurrency.map(|n| json!(n))),
+                ("rate_limit", rate_limit),
+                ("timeout", timeout.map(|n| json!(n))),
+                ("attempts", attempts.map(|n| json!(n))),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect();
             let auth = auth_from(auth.bearer_token, auth.basic)?;
             let deprovision = deprovision
                 .map(|d| {
@@ -367,7 +397,7 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 .transpose()?;
             let connection = scim_url.is_some() || auth.is_some() || deprovision.is_some();
             let mut v = None;
-            if connection || concurrency.is_none() {
+            if connection || limits.is_empty() {
                 v = Some(
                     admin
                         .change(
@@ -382,10 +412,11 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                         .map_err(explain)?,
                 );
             }
-            if let Some(n) = concurrency {
+            for (key, value) in limits {
+                let value = (!value.is_null()).then_some(value);
                 v = Some(
                     admin
-                        .set_setting(t, &name, "concurrency", Some(json!(n)))
+                        .set_setting(t, &name, key, value)
                         .await
                         .map_err(explain)?,
                 );
@@ -650,6 +681,22 @@ fn print_capabilities(caps: &Capabilities) {
     }
 }
 
+/// The rate limit, timeout and attempts the app's runs use (the defaults when not set).
+fn limits(app: &scimitar_core::AppRecord) -> serde_json::Value {
+    let get = |k: &str| {
+        app.settings
+            .get(k)
+            .cloned()
+            .unwrap_or(serde_json::Value::Null)
+    };
+    let or = |v: serde_json::Value, d: u64| if v.is_null() { json!(d) } else { v };
+    json!({
+        "rateLimit": get("rate_limit"),
+        "timeout": or(get("timeout"), connector::DEFAULT_TIMEOUT.as_secs()),
+        "attempts": or(get("attempts"), connector::DEFAULT_ATTEMPTS.into()),
+    })
+}
+
 /// Requests in flight to the app at once during a run.
 fn concurrency(app: &scimitar_core::AppRecord) -> u64 {
     app.settings
@@ -671,6 +718,13 @@ fn print_view(settings: &Settings, v: &AppView) {
     println!("state:        {}", r.state.as_str());
     println!("deprovision:  {}", r.deprovision.as_str());
     println!("concurrency:  {}", concurrency(r));
+    let limits = limits(r);
+    match limits["rateLimit"].as_f64() {
+        Some(rate) => println!("rate limit:   {rate} requests per second"),
+        None => println!("rate limit:   none"),
+    }
+    println!("timeout:      {} s per request", limits["timeout"]);
+    println!("attempts:     {} per request", limits["attempts"]);
     println!("created:      {}", r.created);
     println!("updated:      {} (version {})", r.updated, r.version);
 }

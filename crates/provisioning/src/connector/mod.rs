@@ -35,7 +35,7 @@ pub use http::{
     normalize_base_url, Auth, ScimConnectorConfig, Secret, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MEMBER_BATCH_SIZE, DEFAULT_TIMEOUT,
 };
-pub use pacing::{Pacer, RetryPolicy};
+pub use pacing::{Pacer, RetryPolicy, DEFAULT_ATTEMPTS};
 pub use scim::ScimConnector;
 pub use scimitar_scim::schema::ResourceKind;
 

@@ -4,6 +4,7 @@
 //! second plans with the answers.
 
 use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
@@ -35,7 +36,18 @@ pub struct AppSettings {
     /// Requests in flight to the app at once (lookups while planning, operations while
     /// executing).
     pub concurrency: usize,
+    /// Requests per second at most (`rate_limit`); `None`: no limit.
+    pub rate_limit: Option<f64>,
+    /// Per request, including reading the answer (`timeout`, seconds).
+    pub timeout: Duration,
+    /// Requests sent at most for one request, retries included (`attempts`).
+    pub attempts: u32,
 }
+
+/// The longest per-request timeout an app may be given.
+pub const MAX_TIMEOUT_SECONDS: u64 = 600;
+/// The most attempts an app may be given for one request.
+pub const MAX_ATTEMPTS: u64 = 10;
 
 /// The app's mappings (the Entra ID defaults until some are imported), scoping filters and
 /// deprovisioning policy.
@@ -75,13 +87,74 @@ pub fn app_settings(app: &AppRecord) -> Result<AppSettings, EngineError> {
             }
         },
     };
+    let rate_limit = rate_limit(settings.get("rate_limit").unwrap_or(&Json::Null))?;
+    let timeout = Duration::from_secs(whole(
+        settings,
+        "timeout",
+        1,
+        MAX_TIMEOUT_SECONDS,
+        crate::connector::DEFAULT_TIMEOUT.as_secs(),
+    )?);
+    let attempts = whole(
+        settings,
+        "attempts",
+        1,
+        MAX_ATTEMPTS,
+        crate::connector::DEFAULT_ATTEMPTS.into(),
+    )? as u32;
     Ok(AppSettings {
         mappings,
         user_scope,
         group_scope,
         deprovision,
         concurrency,
+        rate_limit,
+        timeout,
+        attempts,
     })
+}
+
+/// `rate_limit`: requests per second, or null for none.
+fn rate_limit(v: &Json) -> Result<Option<f64>, EngineError> {
+    match v {
+        Json::Null => Ok(None),
+        v => match v.as_f64() {
+            Some(r) if r.is_finite() && (0.01..=100_000.0).contains(&r) => Ok(Some(r)),
+            _ => Err(EngineError::Settings(format!(
+                "rate_limit must be a number of requests per second from 0.01 to 100000, not {v}"
+            ))),
+        },
+    }
+}
+
+/// Check one of the limits an operator sets (`concurrency`, `rate_limit`, `timeout`,
+/// `attempts`) before it is stored; null removes it. The error says what is allowed.
+pub fn check_limit(key: &str, value: &Json) -> Result<(), String> {
+    let settings = serde_json::json!({ key: value });
+    let checked = match key {
+        "concurrency" => whole(&settings, key, 1, MAX_CONCURRENCY as u64, 1).map(drop),
+        "timeout" => whole(&settings, key, 1, MAX_TIMEOUT_SECONDS, 1).map(drop),
+        "attempts" => whole(&settings, key, 1, MAX_ATTEMPTS, 1).map(drop),
+        "rate_limit" => rate_limit(value).map(drop),
+        _ => return Err(format!("'{key}' is not a limit")),
+    };
+    checked.map_err(|e| match e {
+        EngineError::Settings(m) => m,
+        other => other.to_string(),
+    })
+}
+
+/// A whole-number setting from `min` to `max`, `default` when absent.
+fn whole(settings: &Json, key: &str, min: u64, max: u64, default: u64) -> Result<u64, EngineError> {
+    match settings.get(key) {
+        None | Some(Json::Null) => Ok(default),
+        Some(v) => match v.as_u64() {
+            Some(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(EngineError::Settings(format!(
+                "{key} must be a whole number from {min} to {max}, not {v}"
+            ))),
+        },
+    }
 }
 
 /// The directory side: the service (rendering, filters) and the store (members).

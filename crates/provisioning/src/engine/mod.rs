@@ -13,8 +13,8 @@ mod tests_unique;
 pub use batches::{assignment_drift, Batches, Population, Source, BATCH_SIZE};
 pub use execute::{execute, ObjectResult, RunResult, Status};
 pub use gather::{
-    app_settings, plan_batch, plan_kind, AppSettings, DirectorySide, DEFAULT_CONCURRENCY,
-    MAX_CONCURRENCY,
+    app_settings, check_limit, plan_batch, plan_kind, AppSettings, DirectorySide,
+    DEFAULT_CONCURRENCY, MAX_ATTEMPTS, MAX_CONCURRENCY, MAX_TIMEOUT_SECONDS,
 };
 
 use scimitar_core::{CoreError, StoreError};

@@ -155,8 +155,12 @@ pub fn connector_for(admin: &AppAdmin, app: &AppRecord) -> Result<ScimConnector,
         AppAuth::Bearer { token } => Auth::bearer(token),
         AppAuth::Basic { user, password } => Auth::basic(user, password),
     };
-    ScimConnector::new(ScimConnectorConfig::new(app.scim_url.clone(), auth))
-        .map_err(|error| RunError::Connector { error })
+    let settings = app_settings(app)?;
+    let mut config = ScimConnectorConfig::new(app.scim_url.clone(), auth);
+    config.timeout = settings.timeout;
+    config.rate_limit = settings.rate_limit;
+    config.retry.attempts = settings.attempts;
+    ScimConnector::new(config).map_err(|error| RunError::Connector { error })
 }
 
 impl Provisioner {

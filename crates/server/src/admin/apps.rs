@@ -54,6 +54,12 @@ pub struct AppOut {
     pub deprovision: String,
     /// Requests in flight to the app at once during a run.
     pub concurrency: u64,
+    /// Requests per second at most; null: no limit.
+    pub rate_limit: Option<f64>,
+    /// Seconds a request may take.
+    pub timeout: u64,
+    /// Requests sent at most for one request, retries included.
+    pub attempts: u64,
     pub created: String,
     pub updated: String,
     pub version: i64,
@@ -74,6 +80,20 @@ impl From<AppView> for AppOut {
                 .get("concurrency")
                 .and_then(serde_json::Value::as_u64)
                 .unwrap_or(scimitar_provisioning::engine::DEFAULT_CONCURRENCY as u64),
+            rate_limit: r
+                .settings
+                .get("rate_limit")
+                .and_then(serde_json::Value::as_f64),
+            timeout: r
+                .settings
+                .get("timeout")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(scimitar_provisioning::connector::DEFAULT_TIMEOUT.as_secs()),
+            attempts: r
+                .settings
+                .get("attempts")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(scimitar_provisioning::connector::DEFAULT_ATTEMPTS.into()),
             created: r.created,
             updated: r.updated,
             version: r.version,

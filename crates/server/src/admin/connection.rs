@@ -9,7 +9,7 @@ use axum::routing::{get, patch, post};
 use axum::{Extension, Json, Router};
 use scimitar_core::{AppState as RunState, Deprovision};
 use scimitar_provisioning::connector::{Connector, ScimConnector};
-use scimitar_provisioning::engine::MAX_CONCURRENCY;
+use scimitar_provisioning::engine::check_limit;
 use scimitar_provisioning::runs::{connector_for, RunError};
 use scimitar_scim::schema::ResourceKind;
 use serde::{Deserialize, Serialize};
@@ -41,6 +41,12 @@ pub struct AppChanges {
     pub deprovision: Option<String>,
     /// Requests in flight to the app at once during a run, 1-64 (default 8).
     pub concurrency: Option<u64>,
+    /// Requests per second at most (e.g. 25 or 0.5); 0 removes the limit.
+    pub rate_limit: Option<f64>,
+    /// Seconds a request may take, reading the answer included, 1-600 (default 30).
+    pub timeout: Option<u64>,
+    /// Requests sent at most for one request, retries included, 1-10 (default 4).
+    pub attempts: Option<u64>,
 }
 
 /// A connection test that passed.
@@ -88,19 +94,35 @@ pub async fn change_app(
     let changes = json_body(body)?;
     let connection =
         changes.scim_url.is_some() || changes.auth.is_some() || changes.deprovision.is_some();
-    if !connection && changes.concurrency.is_none() {
+    let limits: Vec<(&str, serde_json::Value)> = [
+        (
+            "concurrency",
+            changes.concurrency.map(|n| serde_json::json!(n)),
+        ),
+        (
+            "rate_limit",
+            changes.rate_limit.map(|r| {
+                if r == 0.0 {
+                    serde_json::Value::Null
+                } else {
+                    serde_json::json!(r)
+                }
+            }),
+        ),
+        ("timeout", changes.timeout.map(|n| serde_json::json!(n))),
+        ("attempts", changes.attempts.map(|n| serde_json::json!(n))),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect();
+    if !connection && limits.is_empty() {
         return Err(Problem::new(
             400,
-            "nothing to change: give scimUrl, auth, deprovision or concurrency",
+            "nothing to change: give scimUrl, auth, deprovision, concurrency, rateLimit, timeout or attempts",
         ));
     }
-    if let Some(n) = changes.concurrency {
-        if !(1..=MAX_CONCURRENCY as u64).contains(&n) {
-            return Err(Problem::new(
-                400,
-                format!("concurrency must be from 1 to {MAX_CONCURRENCY}, not {n}"),
-            ));
-        }
+    for (key, value) in &limits {
+        check_limit(key, value).map_err(|m| Problem::new(400, m))?;
     }
     let deprovision = changes
         .deprovision
@@ -129,13 +151,9 @@ pub async fn change_app(
                 .await?,
         );
     }
-    if let Some(n) = changes.concurrency {
-        let key = "concurrency";
-        view = Some(
-            admin
-                .set_setting(ctx.tenant.id, &name, key, Some(serde_json::json!(n)))
-                .await?,
-        );
+    for (key, value) in limits {
+        let value = (!value.is_null()).then_some(value);
+        view = Some(admin.set_setting(ctx.tenant.id, &name, key, value).await?);
     }
     match view {
         Some(v) => Ok(Json(v.into())),
