@@ -3,8 +3,10 @@
 //! `running` (`scimitar app start`) and runs one whose tenant's change log has moved past the
 //! position its last finished run covered (or that never ran). A pass that ran something is
 //! followed at once by another, for the changes that arrived meanwhile. A change in the
-//! directory therefore reaches the app in about the time one run takes. Runs are the same as `scimitar app sync`, one at a
-//! time per app across replicas; a replica that finds a run in progress leaves it to its owner.
+//! directory therefore reaches the app in about the time one run takes. Runs are the same as
+//! `scimitar app sync`, one at a time per app across replicas; a replica that finds a run in
+//! progress leaves it to its owner. Objects that failed come back when their escrow entry is
+//! due (`scimitar_provisioning::runs::escrow`), with or without new changes.
 //!
 //! A triggered run plans only what changed: the users and groups named in the change log since
 //! the last run, so its cost follows the number of changes, not the directory's size. When a
@@ -73,10 +75,13 @@ async fn pass(
             let covered = covered_position(stores.apps.as_ref(), &app.id).await?;
             let (kind, changed) = match covered {
                 None => (RunKind::Initial, None),
-                Some(p) => match changes(stores, tenant.id, p).await? {
-                    Some(c) => (RunKind::Incremental, Some(c)),
-                    None => continue,
-                },
+                Some(p) => {
+                    let changed = changes(stores, tenant.id, p).await?;
+                    match with_escrow(stores, &app.id, changed).await? {
+                        Some(c) => (RunKind::Incremental, Some(c)),
+                        None => continue,
+                    }
+                }
             };
             let name = &app.name;
             match provisioner
@@ -105,6 +110,36 @@ async fn pass(
         }
     }
     Ok(ran)
+}
+
+/// `changed`, plus the app's escrow entries that are due (failed objects whose next attempt
+/// has come); `None` when there is nothing to do.
+async fn with_escrow(
+    stores: &scimitar_store::Stores,
+    app_id: &str,
+    changed: Option<Changed>,
+) -> anyhow::Result<Option<Changed>> {
+    const MAX: i64 = 10_000;
+    let now = scimitar_core::clock::format_timestamp(time::OffsetDateTime::now_utc());
+    let due = stores.apps.escrow(app_id, Some(&now), MAX).await?;
+    if due.is_empty() {
+        return Ok(changed);
+    }
+    let mut changed = changed.unwrap_or(Changed {
+        users: Some(BTreeSet::new()),
+        groups: Some(BTreeSet::new()),
+    });
+    for entry in due {
+        let set = match entry.kind {
+            ResourceKind::User => changed.users.as_mut(),
+            ResourceKind::Group => changed.groups.as_mut(),
+        };
+        // `None` means every object of that kind is planned already.
+        if let Some(set) = set {
+            set.insert(entry.source_id);
+        }
+    }
+    Ok(Some(changed))
 }
 
 /// What changed in the tenant after `position`, or `None` when nothing did. Reading stops at

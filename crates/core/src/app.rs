@@ -171,6 +171,23 @@ pub struct AppLink {
     pub synced: String,
 }
 
+/// A directory object that failed in a run of an app, kept to be retried (the escrow).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscrowEntry {
+    pub kind: scimitar_scim::schema::ResourceKind,
+    /// The id in Scimitar's directory.
+    pub source_id: String,
+    /// Attempts that failed in a row.
+    pub attempts: i64,
+    /// When the first of them failed (RFC 3339).
+    pub first_failed: String,
+    /// When the next attempt is due (RFC 3339).
+    pub next_attempt: String,
+    /// The last error, and what to do about it.
+    pub error: String,
+    pub hint: String,
+}
+
 /// A provisioning run of an app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunRecord {

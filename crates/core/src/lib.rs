@@ -19,7 +19,7 @@ pub mod token;
 
 pub use app::{
     AppAuth, AppChange, AppLink, AppName, AppRecord, AppState, Assignment, Deprovision,
-    RunObjectLog, RunRecord,
+    EscrowEntry, RunObjectLog, RunRecord,
 };
 pub use clock::{Clock, SystemClock};
 pub use error::{CoreError, StoreError};

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use scimitar_scim::schema::ResourceKind;
 use std::collections::HashMap;
 
-use crate::app::{AppChange, AppLink, AppRecord, Assignment, RunObjectLog, RunRecord};
+use crate::app::{AppChange, AppLink, AppRecord, Assignment, EscrowEntry, RunObjectLog, RunRecord};
 use crate::error::StoreResult;
 use crate::resource::{
     ChangeRecord, GroupMembership, ListPage, ListQuery, Member, NewResource, ResourceUpdate,
@@ -158,4 +158,28 @@ pub trait AppStore: Send + Sync + 'static {
     async fn runs(&self, app_id: &str, limit: i64) -> StoreResult<Vec<RunRecord>>;
     /// A run's objects in order; only the failed ones with `failed_only`.
     async fn run_objects(&self, run_id: &str, failed_only: bool) -> StoreResult<Vec<RunObjectLog>>;
+    /// The escrow entries of these directory objects (absent ones are simply missing).
+    async fn escrow_entries(
+        &self,
+        app_id: &str,
+        kind: ResourceKind,
+        source_ids: &[String],
+    ) -> StoreResult<Vec<EscrowEntry>>;
+    /// Record (or replace) these escrow entries.
+    async fn escrow_put(&self, app_id: &str, entries: &[EscrowEntry]) -> StoreResult<()>;
+    /// Remove these objects from the escrow (they succeeded, or need nothing any more).
+    async fn escrow_clear(
+        &self,
+        app_id: &str,
+        kind: ResourceKind,
+        source_ids: &[String],
+    ) -> StoreResult<()>;
+    /// The app's escrow, soonest due first: only the entries due at `due_by` (RFC 3339) when
+    /// given; at most `limit`.
+    async fn escrow(
+        &self,
+        app_id: &str,
+        due_by: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<EscrowEntry>>;
 }

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use scimitar_core::{
-    AppChange, AppLink, AppRecord, AppState, Assignment, Deprovision, RunObjectLog, RunRecord,
-    StoreError, TenantId,
+    AppChange, AppLink, AppRecord, AppState, Assignment, Deprovision, EscrowEntry, RunObjectLog,
+    RunRecord, StoreError, TenantId,
 };
 use scimitar_scim::schema::ResourceKind;
 use serde_json::json;
@@ -337,6 +337,78 @@ async fn a_run_logs_its_progress_batch_by_batch(b: &Backend) {
     assert!(b.apps.run_objects("r3", false).await.unwrap().is_empty());
 }
 
+fn held(kind: ResourceKind, source: &str, attempts: i64, next: &str) -> EscrowEntry {
+    EscrowEntry {
+        kind,
+        source_id: source.into(),
+        attempts,
+        first_failed: "2026-01-01T00:00:00Z".into(),
+        next_attempt: next.into(),
+        error: format!("failed {attempts} times"),
+        hint: "retry later".into(),
+    }
+}
+
+async fn the_escrow_keeps_failed_objects_until_they_succeed(b: &Backend) {
+    let apps = &b.apps;
+    let tenant = b.tenants.create_tenant("t", NOW).await.unwrap().id;
+    let a = apps
+        .create_app(app(tenant, "esc-a", "esc-a"))
+        .await
+        .unwrap();
+    let other = apps
+        .create_app(app(tenant, "esc-b", "esc-b"))
+        .await
+        .unwrap();
+    let u = ResourceKind::User;
+    apps.escrow_put(
+        &a.id,
+        &[
+            held(u, "u1", 1, "2026-01-01T00:01:00Z"),
+            held(u, "u2", 2, "2026-01-01T00:05:00Z"),
+            held(ResourceKind::Group, "g1", 1, "2026-01-01T00:02:00Z"),
+        ],
+    )
+    .await
+    .unwrap();
+    apps.escrow_put(&other.id, &[held(u, "u1", 7, "2026-01-01T00:00:00Z")])
+        .await
+        .unwrap();
+    // Soonest first; only what is due when asked so.
+    let all = apps.escrow(&a.id, None, 10).await.unwrap();
+    let ids: Vec<&str> = all.iter().map(|e| e.source_id.as_str()).collect();
+    assert_eq!(ids, ["u1", "g1", "u2"]);
+    let due = apps
+        .escrow(&a.id, Some("2026-01-01T00:02:00Z"), 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 2);
+    assert_eq!(apps.escrow(&a.id, None, 1).await.unwrap().len(), 1);
+    // By id and kind; a second failure replaces the entry.
+    apps.escrow_put(&a.id, &[held(u, "u1", 2, "2026-01-01T00:09:00Z")])
+        .await
+        .unwrap();
+    let got = apps
+        .escrow_entries(&a.id, u, &["u1".into(), "g1".into(), "zz".into()])
+        .await
+        .unwrap();
+    assert_eq!(got, vec![held(u, "u1", 2, "2026-01-01T00:09:00Z")]);
+    // Cleared per app and kind: the other app's u1 stays.
+    apps.escrow_clear(&a.id, u, &["u1".into(), "u2".into()])
+        .await
+        .unwrap();
+    let left = apps.escrow(&a.id, None, 10).await.unwrap();
+    assert_eq!(
+        left,
+        vec![held(ResourceKind::Group, "g1", 1, "2026-01-01T00:02:00Z")]
+    );
+    assert_eq!(apps.escrow(&other.id, None, 10).await.unwrap().len(), 1);
+    // Deleting the app deletes its escrow.
+    apps.delete_app(tenant, &other.id).await.unwrap();
+    assert!(apps.escrow(&other.id, None, 10).await.unwrap().is_empty());
+}
+
+backends::on_every_backend!(the_escrow_keeps_failed_objects_until_they_succeed);
 backends::on_every_backend!(a_run_logs_its_progress_batch_by_batch);
 backends::on_every_backend!(one_run_at_a_time_and_its_log_is_kept);
 backends::on_every_backend!(links_map_directory_objects_to_app_accounts_one_to_one);

@@ -20,7 +20,7 @@ use serde_json::Value as Json;
 
 use crate::connector::{self, Connector, ConnectorError};
 use crate::mapping;
-use crate::plan::{Action, Operation, Plan};
+use crate::plan::{Action, Operation, Plan, SkipReason};
 
 /// What happened to one object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -299,6 +299,12 @@ async fn run_one(
             apps.unlink(app_id, kind, &op.source_id).await?;
             Ok(Some(target_id.clone()))
         }
+        Action::Skip {
+            reason: SkipReason::LookupFailed { error, hint },
+        } => Err(Failure {
+            error: error.clone(),
+            hint: hint.clone(),
+        }),
         Action::Skip { reason } if reason.is_error() => Err(Failure {
             error: format!("{reason:?}"),
             hint: "see the plan's steps for this object (`scimitar app plan`)".into(),

@@ -17,8 +17,9 @@ use super::EngineError;
 use crate::connector::{Connector, ConnectorError};
 use crate::mapping::{MappingContext, ObjectMappings};
 use crate::plan::{
-    plan_objects, Deprovision, DirectoryObject, Linked, Lookup, MatchKey, MatchResult, Plan,
-    PlanInput, RunKind, SourceState, TakenValues, TargetState, UniqueCandidates,
+    plan_objects, Action, Deprovision, DirectoryObject, Linked, Lookup, MatchKey, MatchResult,
+    Plan, PlanInput, RunKind, SkipReason, SourceState, Stage, Step, TakenValues, TargetState,
+    UniqueCandidates,
 };
 use crate::scope::ScopingFilters;
 
@@ -269,20 +270,43 @@ pub async fn plan_batch(
     // matched in the next round, and a create with `SelectUniqueValue` targets checks its
     // candidates in the round after that, so at most four plans are needed.
     let mut plan = input(&objects);
+    let mut failed: HashMap<String, ConnectorError> = HashMap::new();
     for _ in 0..3 {
         if plan.is_complete() {
             break;
         }
-        let mut answers = ask_all(&plan, connector, kind, settings.concurrency).await?;
+        let mut answers = ask_all(&plan, connector, kind, settings.concurrency, &failed).await?;
+        if answers.is_empty() {
+            break;
+        }
         for object in &mut objects {
-            match answers.remove(object.source_id()) {
+            let id = object.source_id().to_string();
+            match answers.remove(&id) {
                 Some(Answer::Target(t)) => object.target = t,
                 Some(Answer::Matched(m)) => object.matched = m,
                 Some(Answer::Taken(t)) => object.taken = Some(t),
+                Some(Answer::Failed(e)) => {
+                    failed.insert(id, e);
+                }
                 None => {}
             }
         }
         plan = input(&objects);
+    }
+    for op in &mut plan.operations {
+        if let (Action::NeedsLookup { .. }, Some(e)) = (&op.action, failed.get(&op.source_id)) {
+            op.steps.push(Step {
+                stage: Stage::Match,
+                summary: format!("Error: the app could not be asked: {e}"),
+                details: vec![format!("hint: {}", e.hint())],
+            });
+            op.action = Action::Skip {
+                reason: SkipReason::LookupFailed {
+                    error: e.to_string(),
+                    hint: e.hint(),
+                },
+            };
+        }
     }
     Ok(plan)
 }
@@ -315,6 +339,9 @@ enum Answer {
     Target(TargetState),
     Matched(MatchResult),
     Taken(TakenValues),
+    /// The app kept failing (after the connector's retries) in a way that may pass later:
+    /// this object fails in this run; the others go on.
+    Failed(ConnectorError),
 }
 
 /// Ask the app everything `plan` is waiting for, `concurrency` questions at a time.
@@ -323,9 +350,12 @@ async fn ask_all(
     connector: &dyn Connector,
     kind: ResourceKind,
     concurrency: usize,
+    failed: &HashMap<String, ConnectorError>,
 ) -> Result<HashMap<String, Answer>, EngineError> {
     let mut answers = HashMap::new();
-    let mut questions = plan.pending_lookups();
+    let mut questions = plan
+        .pending_lookups()
+        .filter(|(op, _)| !failed.contains_key(&op.source_id));
     let mut asked = FuturesUnordered::new();
     loop {
         while asked.len() < concurrency.max(1) {
@@ -350,13 +380,18 @@ async fn ask(
     lookup: &Lookup,
 ) -> Result<(String, Answer), EngineError> {
     let answer = match lookup {
-        Lookup::Read { target_id } => {
-            Answer::Target(read_target(connector, kind, target_id).await?)
-        }
-        Lookup::Match { keys } => Answer::Matched(match_keys(connector, kind, keys).await?),
-        Lookup::Unique { candidates } => {
-            Answer::Taken(taken_values(connector, kind, candidates).await?)
-        }
+        Lookup::Read { target_id } => read_target(connector, kind, target_id)
+            .await
+            .map(Answer::Target),
+        Lookup::Match { keys } => match_keys(connector, kind, keys).await.map(Answer::Matched),
+        Lookup::Unique { candidates } => taken_values(connector, kind, candidates)
+            .await
+            .map(Answer::Taken),
+    };
+    let answer = match answer {
+        Ok(a) => a,
+        Err(EngineError::Connector(e)) if e.is_retryable() => Answer::Failed(e),
+        Err(e) => return Err(e),
     };
     Ok((source_id.to_string(), answer))
 }

@@ -150,6 +150,9 @@ pub enum SkipReason {
     /// The mappings could not produce the object (an expression failed, a required attribute
     /// has no value, no matching attribute has a value): an error.
     MappingFailed { message: String },
+    /// The app could not be asked what the plan needed (it kept failing, after retries): the
+    /// object fails in this run and is retried from the escrow.
+    LookupFailed { error: String, hint: String },
 }
 
 impl SkipReason {
@@ -157,7 +160,9 @@ impl SkipReason {
     pub fn is_error(&self) -> bool {
         matches!(
             self,
-            SkipReason::AmbiguousMatch { .. } | SkipReason::MappingFailed { .. }
+            SkipReason::AmbiguousMatch { .. }
+                | SkipReason::MappingFailed { .. }
+                | SkipReason::LookupFailed { .. }
         )
     }
 }

@@ -3,6 +3,7 @@
 //! execution of exactly that plan, and the run's record with one log line per object. One
 //! place, so `scimitar app sync` and `POST /api/v1/apps/{name}/sync` cannot drift apart.
 
+pub mod escrow;
 mod record;
 mod tally;
 
@@ -270,6 +271,14 @@ impl Provisioner {
             }
         };
         let results = open.execute(&plan).await;
+        escrow::record(
+            self.apps.as_ref(),
+            &open.app.id,
+            kind,
+            &results,
+            time::OffsetDateTime::now_utc(),
+        )
+        .await?;
         let mut tallies = (Tally::default(), Tally::default());
         match kind {
             ResourceKind::User => tallies.0.add(&results),
@@ -388,6 +397,14 @@ impl Open<'_> {
             )
             .await?;
             let results = self.execute(&plan).await;
+            escrow::record(
+                p.apps.as_ref(),
+                &self.app.id,
+                object_kind,
+                &results,
+                time::OffsetDateTime::now_utc(),
+            )
+            .await?;
             let tally = match object_kind {
                 ResourceKind::User => &mut tallies.0,
                 ResourceKind::Group => &mut tallies.1,

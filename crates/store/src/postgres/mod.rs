@@ -4,6 +4,7 @@
 //! with version checks (If-Match, PATCH), primary keys (members), and a change-log sequencer
 //! that makes positions visible in order (see [`changes`]).
 
+mod app_escrow;
 mod app_links;
 mod app_runs;
 mod apps;

@@ -6,8 +6,8 @@ use scimitar_scim::schema::ResourceKind;
 use std::collections::HashMap;
 
 use scimitar_core::{
-    AppChange, AppLink, AppRecord, AppState, AppStore, Assignment, Deprovision, RunObjectLog,
-    RunRecord, StoreError, TenantId,
+    AppChange, AppLink, AppRecord, AppState, AppStore, Assignment, Deprovision, EscrowEntry,
+    RunObjectLog, RunRecord, StoreError, TenantId,
 };
 
 use super::{backend, is_unique_violation, SqliteStore};
@@ -321,5 +321,36 @@ impl AppStore for SqliteStore {
         failed_only: bool,
     ) -> Result<Vec<RunObjectLog>, StoreError> {
         super::app_runs::run_objects(self, run_id, failed_only).await
+    }
+
+    async fn escrow_entries(
+        &self,
+        app_id: &str,
+        kind: ResourceKind,
+        source_ids: &[String],
+    ) -> Result<Vec<EscrowEntry>, StoreError> {
+        super::app_escrow::entries(self, app_id, kind, source_ids).await
+    }
+
+    async fn escrow_put(&self, app_id: &str, entries: &[EscrowEntry]) -> Result<(), StoreError> {
+        super::app_escrow::put(self, app_id, entries).await
+    }
+
+    async fn escrow_clear(
+        &self,
+        app_id: &str,
+        kind: ResourceKind,
+        source_ids: &[String],
+    ) -> Result<(), StoreError> {
+        super::app_escrow::clear(self, app_id, kind, source_ids).await
+    }
+
+    async fn escrow(
+        &self,
+        app_id: &str,
+        due_by: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<EscrowEntry>, StoreError> {
+        super::app_escrow::list(self, app_id, due_by, limit).await
     }
 }

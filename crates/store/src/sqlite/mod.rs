@@ -2,6 +2,7 @@
 //! a few reader threads (see [`pool`]). Each trait method is one job: its statements run back
 //! to back on one connection, with prepared statements cached.
 
+mod app_escrow;
 mod app_links;
 pub(crate) mod app_runs;
 pub(crate) mod apps;
@@ -30,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0005_app_assignments.sql"),
     include_str!("../../migrations/sqlite/0006_app_links.sql"),
     include_str!("../../migrations/sqlite/0007_app_runs.sql"),
+    include_str!("../../migrations/sqlite/0008_app_escrow.sql"),
 ];
 
 pub struct SqliteStore {
