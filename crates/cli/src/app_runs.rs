@@ -202,6 +202,56 @@ pub async fn provision(
     Ok(())
 }
 
+/// The app's escrow: failed objects waiting to be retried, with their last error and hint.
+pub async fn escrow(
+    settings: &Settings,
+    stores: &scimitar_store::Stores,
+    admin: &AppAdmin,
+    tenant_name: &str,
+    name: &str,
+) -> anyhow::Result<()> {
+    const SHOWN: i64 = 1000;
+    let t = tenant(stores, tenant_name).await?;
+    let entries = provisioner(settings, stores, admin)
+        .escrow(t.id, name, SHOWN + 1)
+        .await
+        .map_err(run_error)?;
+    let more = entries.len() as i64 > SHOWN;
+    let entries = &entries[..entries.len().min(SHOWN as usize)];
+    if settings.json {
+        let items: Vec<_> = entries
+            .iter()
+            .map(|e| {
+                json!({"kind": e.kind.as_str(), "sourceId": e.source_id, "attempts": e.attempts,
+                       "firstFailed": e.first_failed, "nextAttempt": e.next_attempt,
+                       "error": e.error, "hint": e.hint})
+            })
+            .collect();
+        println!("{}", json!({"entries": items, "more": more}));
+        return Ok(());
+    }
+    if entries.is_empty() {
+        println!("escrow of '{name}' is empty: no failed object waits to be retried");
+        return Ok(());
+    }
+    for e in entries {
+        println!(
+            "{} {}: {} failed attempt(s) since {}, next at {}\n  error: {}\n  hint:  {}",
+            e.kind.as_str().to_lowercase(),
+            e.source_id,
+            e.attempts,
+            e.first_failed,
+            e.next_attempt,
+            e.error,
+            e.hint
+        );
+    }
+    if more {
+        println!("(the first {SHOWN}; more are waiting)");
+    }
+    Ok(())
+}
+
 pub async fn logs(
     settings: &Settings,
     stores: &scimitar_store::Stores,

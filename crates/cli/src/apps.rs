@@ -68,6 +68,13 @@ pub enum AppCommand {
         /// Requests sent at most for one request, retries included, 1-10 (default 4).
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10))]
         attempts: Option<u64>,
+        /// Seconds before the first retry of an object that failed (the escrow), doubling
+        /// after each failure, 1-86400 (default 60).
+        #[arg(long)]
+        escrow_base: Option<u64>,
+        /// The longest wait between retries of a failed object, seconds (default 3600).
+        #[arg(long)]
+        escrow_cap: Option<u64>,
     },
     /// Test the connection as Entra ID does: query the matching attribute with a random value
     /// and expect no match. Exit code 0 only when it works.
@@ -141,6 +148,13 @@ pub enum AppCommand {
         run: Option<String>,
         #[arg(long)]
         failed: bool,
+    },
+    /// Objects that failed and wait to be retried (the escrow), soonest first, with the last
+    /// error and what to do.
+    Escrow {
+        name: String,
+        #[arg(long)]
+        tenant: String,
     },
     /// Provision one user or group now, whatever the schedule, and show every step.
     Provision {
@@ -272,7 +286,7 @@ fn view_json(v: &AppView) -> serde_json::Value {
     json!({
         "id": r.id, "name": r.name, "scimUrl": r.scim_url, "auth": v.auth,
         "state": r.state.as_str(), "deprovision": r.deprovision.as_str(),
-        "concurrency": concurrency(r), "rateLimit": limits(r)["rateLimit"], "timeout": limits(r)["timeout"], "attempts": limits(r)["attempts"], "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
+        "concurrency": concurrency(r), "rateLimit": limits(r)["rateLimit"], "timeout": limits(r)["timeout"], "attempts": limits(r)["attempts"], "escrowBase": limits(r)["escrowBase"], "escrowCap": limits(r)["escrowCap"], "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
     })
 }
 
@@ -366,6 +380,8 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             rate_limit,
             timeout,
             attempts,
+            escrow_base,
+            escrow_cap,
         } => {
             let t = tenant_id(&stores, &tenant).await?;
             // 0 removes the limit (stored as null).
@@ -381,6 +397,8 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 ("rate_limit", rate_limit),
                 ("timeout", timeout.map(|n| json!(n))),
                 ("attempts", attempts.map(|n| json!(n))),
+                ("escrow_base", escrow_base.map(|n| json!(n))),
+                ("escrow_cap", escrow_cap.map(|n| json!(n))),
             ]
             .into_iter()
             .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -540,6 +558,9 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             )
             .await?
         }
+        AppCommand::Escrow { name, tenant } => {
+            crate::app_runs::escrow(&settings, &stores, &admin, &tenant, &name).await?
+        }
         AppCommand::Provision {
             name,
             tenant,
@@ -694,6 +715,8 @@ fn limits(app: &scimitar_core::AppRecord) -> serde_json::Value {
         "rateLimit": get("rate_limit"),
         "timeout": or(get("timeout"), connector::DEFAULT_TIMEOUT.as_secs()),
         "attempts": or(get("attempts"), connector::DEFAULT_ATTEMPTS.into()),
+        "escrowBase": or(get("escrow_base"), 60),
+        "escrowCap": or(get("escrow_cap"), 3600),
     })
 }
 
@@ -725,6 +748,10 @@ fn print_view(settings: &Settings, v: &AppView) {
     }
     println!("timeout:      {} s per request", limits["timeout"]);
     println!("attempts:     {} per request", limits["attempts"]);
+    println!(
+        "escrow:       failed objects retried after {} s, doubling up to {} s",
+        limits["escrowBase"], limits["escrowCap"]
+    );
     println!("created:      {}", r.created);
     println!("updated:      {} (version {})", r.updated, r.version);
 }

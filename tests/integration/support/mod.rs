@@ -4,6 +4,8 @@
 use std::process::Stdio;
 use std::time::Duration;
 
+pub mod faults;
+
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -200,7 +202,12 @@ impl Server {
 
     /// Connect `target`'s SCIM endpoint as app `name` of the default tenant (bearer token).
     pub async fn connect_app(&self, name: &str, target: &Server) {
-        let url = target.scim_url();
+        self.connect_app_at(name, &target.scim_url(), &target.token)
+            .await;
+    }
+
+    /// Connect the SCIM endpoint at `url` as app `name` of the default tenant.
+    pub async fn connect_app_at(&self, name: &str, url: &str, token: &str) {
         self.cli_ok(&[
             "app",
             "create",
@@ -208,11 +215,16 @@ impl Server {
             "--tenant",
             "default",
             "--scim-url",
-            url.as_str(),
+            url,
             "--bearer-token",
-            target.token.as_str(),
+            token,
         ])
         .await;
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn origin(&self) -> &str {
+        &self.base
     }
 
     /// Create a tenant and a token for it; returns the token.

@@ -43,7 +43,14 @@ pub struct AppSettings {
     pub timeout: Duration,
     /// Requests sent at most for one request, retries included (`attempts`).
     pub attempts: u32,
+    /// The escrow's first wait and longest wait between attempts at a failed object
+    /// (`escrow_base`, `escrow_cap`, seconds; `crate::runs::escrow`).
+    pub escrow_base: Duration,
+    pub escrow_cap: Duration,
 }
+
+/// The longest escrow wait an app may be given (a day).
+pub const MAX_ESCROW_SECONDS: u64 = 86_400;
 
 /// The longest per-request timeout an app may be given.
 pub const MAX_TIMEOUT_SECONDS: u64 = 600;
@@ -103,6 +110,8 @@ pub fn app_settings(app: &AppRecord) -> Result<AppSettings, EngineError> {
         MAX_ATTEMPTS,
         crate::connector::DEFAULT_ATTEMPTS.into(),
     )? as u32;
+    let escrow_base = whole(settings, "escrow_base", 1, MAX_ESCROW_SECONDS, 60)?;
+    let escrow_cap = whole(settings, "escrow_cap", 1, MAX_ESCROW_SECONDS, 3600)?;
     Ok(AppSettings {
         mappings,
         user_scope,
@@ -112,6 +121,8 @@ pub fn app_settings(app: &AppRecord) -> Result<AppSettings, EngineError> {
         rate_limit,
         timeout,
         attempts,
+        escrow_base: Duration::from_secs(escrow_base),
+        escrow_cap: Duration::from_secs(escrow_cap.max(escrow_base)),
     })
 }
 
@@ -129,7 +140,7 @@ fn rate_limit(v: &Json) -> Result<Option<f64>, EngineError> {
 }
 
 /// Check one of the limits an operator sets (`concurrency`, `rate_limit`, `timeout`,
-/// `attempts`) before it is stored; null removes it. The error says what is allowed.
+/// `attempts`, `escrow_base`, `escrow_cap`) before it is stored; null removes it. The error says what is allowed.
 pub fn check_limit(key: &str, value: &Json) -> Result<(), String> {
     let settings = serde_json::json!({ key: value });
     let checked = match key {
@@ -137,6 +148,7 @@ pub fn check_limit(key: &str, value: &Json) -> Result<(), String> {
         "timeout" => whole(&settings, key, 1, MAX_TIMEOUT_SECONDS, 1).map(drop),
         "attempts" => whole(&settings, key, 1, MAX_ATTEMPTS, 1).map(drop),
         "rate_limit" => rate_limit(value).map(drop),
+        "escrow_base" | "escrow_cap" => whole(&settings, key, 1, MAX_ESCROW_SECONDS, 1).map(drop),
         _ => return Err(format!("'{key}' is not a limit")),
     };
     checked.map_err(|e| match e {

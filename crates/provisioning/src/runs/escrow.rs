@@ -4,8 +4,9 @@
 //! moves the app's change-log position on.
 //!
 //! **Schedule.** After the `n`-th failure in a row the next attempt is due after a random time
-//! between half and all of `min(1 hour, 1 minute × 2^(n-1))` — 1, 2, 4, ... 60 minutes,
-//! jittered so that many objects failing together do not all come back at once. Continuous
+//! between half and all of `min(cap, base × 2^(n-1))`; by default base 1 minute and cap 1 hour
+//! (1, 2, 4, ... 60 minutes; per app: `escrow_base`, `escrow_cap`), jittered so that many
+//! objects failing together do not all come back at once. Continuous
 //! provisioning retries entries when they are due; `scimitar app sync` retries everything
 //! (it plans every object), due or not.
 
@@ -20,15 +21,10 @@ use time::OffsetDateTime;
 use crate::connector::RetryPolicy;
 use crate::engine::{RunResult, Status};
 
-/// The first wait after a failure.
-pub const ESCROW_BASE: Duration = Duration::from_secs(60);
-/// The longest wait between attempts.
-pub const ESCROW_CAP: Duration = Duration::from_secs(3600);
-
-fn schedule() -> RetryPolicy {
+fn schedule(base: Duration, cap: Duration) -> RetryPolicy {
     RetryPolicy {
-        base: ESCROW_BASE,
-        cap: ESCROW_CAP,
+        base,
+        cap,
         ..RetryPolicy::default()
     }
 }
@@ -41,6 +37,7 @@ pub async fn record(
     kind: ResourceKind,
     results: &RunResult,
     now: OffsetDateTime,
+    (base, cap): (Duration, Duration),
 ) -> Result<(), StoreError> {
     let mut failed = Vec::new();
     let mut cleared = Vec::new();
@@ -61,7 +58,7 @@ pub async fn record(
         .into_iter()
         .map(|e| (e.source_id.clone(), e))
         .collect();
-    let schedule = schedule();
+    let schedule = schedule(base, cap);
     let entries: Vec<EscrowEntry> = failed
         .into_iter()
         .map(|(source_id, error, hint)| {

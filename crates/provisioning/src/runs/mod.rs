@@ -9,6 +9,7 @@ mod tally;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use scimitar_core::service::{AppAdmin, ListParams};
 use scimitar_core::{
@@ -277,6 +278,10 @@ impl Provisioner {
             kind,
             &results,
             time::OffsetDateTime::now_utc(),
+            app_settings(&open.app)
+                .map_or((Duration::from_secs(60), Duration::from_secs(3600)), |s| {
+                    (s.escrow_base, s.escrow_cap)
+                }),
         )
         .await?;
         let mut tallies = (Tally::default(), Tally::default());
@@ -316,6 +321,18 @@ impl Provisioner {
         };
         let objects = self.apps.run_objects(&run.id, failed_only).await?;
         Ok((run, objects))
+    }
+
+    /// The app's escrow: objects that failed and wait to be retried, soonest due first (at
+    /// most `limit`).
+    pub async fn escrow(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        limit: i64,
+    ) -> Result<Vec<scimitar_core::EscrowEntry>, RunError> {
+        let app = self.admin.get(tenant, name).await?;
+        Ok(self.apps.escrow(&app.id, None, limit).await?)
     }
 
     /// The app's runs, newest first.
@@ -403,6 +420,7 @@ impl Open<'_> {
                 object_kind,
                 &results,
                 time::OffsetDateTime::now_utc(),
+                (settings.escrow_base, settings.escrow_cap),
             )
             .await?;
             let tally = match object_kind {

@@ -47,6 +47,10 @@ pub struct AppChanges {
     pub timeout: Option<u64>,
     /// Requests sent at most for one request, retries included, 1-10 (default 4).
     pub attempts: Option<u64>,
+    /// Seconds before the first retry of a failed object (the escrow), 1-86400 (default 60).
+    pub escrow_base: Option<u64>,
+    /// The longest wait between retries of a failed object, seconds (default 3600).
+    pub escrow_cap: Option<u64>,
 }
 
 /// A connection test that passed.
@@ -111,6 +115,14 @@ pub async fn change_app(
         ),
         ("timeout", changes.timeout.map(|n| serde_json::json!(n))),
         ("attempts", changes.attempts.map(|n| serde_json::json!(n))),
+        (
+            "escrow_base",
+            changes.escrow_base.map(|n| serde_json::json!(n)),
+        ),
+        (
+            "escrow_cap",
+            changes.escrow_cap.map(|n| serde_json::json!(n)),
+        ),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -118,7 +130,7 @@ pub async fn change_app(
     if !connection && limits.is_empty() {
         return Err(Problem::new(
             400,
-            "nothing to change: give scimUrl, auth, deprovision, concurrency, rateLimit, timeout or attempts",
+            "nothing to change: give scimUrl, auth, deprovision, concurrency, rateLimit, timeout, attempts, escrowBase or escrowCap",
         ));
     }
     for (key, value) in &limits {
