@@ -210,3 +210,87 @@ async fn retry_after_is_waited_exactly_before_the_next_request() {
         );
     }
 }
+
+async fn app_state(a: &Server) -> Value {
+    let out = a
+        .cli_ok(&["app", "show", "b", "--tenant", "default", "--json"])
+        .await;
+    serde_json::from_str(out.trim()).unwrap()
+}
+
+/// Wait until `check` holds for `app show --json`, within `limit`.
+async fn until_app(a: &Server, limit: Duration, check: impl Fn(&Value) -> bool) -> Value {
+    let started = Instant::now();
+    loop {
+        let shown = app_state(a).await;
+        if check(&shown) {
+            return shown;
+        }
+        assert!(started.elapsed() < limit, "not reached within {limit:?}: {shown}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_target_that_is_down_is_quarantined_and_comes_back_by_itself() {
+    let a = Server::start().await;
+    let b = Server::start().await;
+    let (sa, sb) = (a.client(), b.client());
+    users_in_a(&sa, 3).await;
+    let target = FaultyTarget::start(&b.base, Faults::default()).await;
+    a.connect_app_at("b", &target.scim_url(), &b.token).await;
+    a.cli_ok(&["app", "assign", "b", "--tenant", "default", "--all"])
+        .await;
+    a.cli_ok(&[
+        "app",
+        "set",
+        "b",
+        "--tenant",
+        "default",
+        "--attempts",
+        "1",
+        "--escrow-base",
+        "1",
+        "--escrow-cap",
+        "1",
+        "--quarantine-after",
+        "2",
+        "--probe-interval",
+        "1",
+    ])
+    .await;
+    a.cli_ok(&["app", "start", "b", "--tenant", "default"]).await;
+    let started = Instant::now();
+    while accounts_in_b(&sb).await.len() < 3 {
+        assert!(started.elapsed() < Duration::from_secs(30), "initial run");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // Down: the new user's runs fail (connection refused), twice in a row → quarantined, with
+    // the reason shown.
+    target.down();
+    sa.create_user("late@example.com").await;
+    let shown = until_app(&a, Duration::from_secs(60), |v| v["state"] == "quarantined").await;
+    let error = shown["health"]["lastError"].as_str().unwrap_or_default();
+    assert!(error.contains("connect"), "{shown}");
+    assert!(shown["health"]["failingRuns"].as_u64().unwrap() >= 2, "{shown}");
+    let text = a.cli_ok(&["app", "show", "b", "--tenant", "default"]).await;
+    assert!(text.contains("state:        quarantined"), "{text}");
+
+    // Back up: the next probe passes, the app runs again and the held user arrives.
+    target.up().await;
+    until_app(&a, Duration::from_secs(30), |v| {
+        v["state"] == "running" && v["health"].is_null()
+    })
+    .await;
+    let started = Instant::now();
+    while !accounts_in_b(&sb).await.contains_key("late@example.com") {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the held user did not arrive: {}",
+            a.cli_ok(&["app", "escrow", "b", "--tenant", "default"]).await
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(accounts_in_b(&sb).await.len(), 4);
+}

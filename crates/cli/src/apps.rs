@@ -12,7 +12,7 @@ use scimitar_provisioning::connector;
 use scimitar_provisioning::connector::{
     Capabilities, Connector, ConnectorError, ResourceKind, ScimConnector,
 };
-use scimitar_provisioning::runs::connector_for;
+use scimitar_provisioning::runs::{connector_for, health};
 use serde_json::json;
 
 use crate::admin::explain;
@@ -75,6 +75,16 @@ pub enum AppCommand {
         /// The longest wait between retries of a failed object, seconds (default 3600).
         #[arg(long)]
         escrow_cap: Option<u64>,
+        /// Failing runs in a row that quarantine the app (default 3).
+        #[arg(long)]
+        quarantine_after: Option<u64>,
+        /// The share of a run's objects that must fail for the run to count as failing, above
+        /// 0 and at most 1 (default 0.8).
+        #[arg(long)]
+        quarantine_share: Option<f64>,
+        /// Seconds between probes of a quarantined app (default 300).
+        #[arg(long)]
+        probe_interval: Option<u64>,
     },
     /// Test the connection as Entra ID does: query the matching attribute with a random value
     /// and expect no match. Exit code 0 only when it works.
@@ -286,7 +296,7 @@ fn view_json(v: &AppView) -> serde_json::Value {
     json!({
         "id": r.id, "name": r.name, "scimUrl": r.scim_url, "auth": v.auth,
         "state": r.state.as_str(), "deprovision": r.deprovision.as_str(),
-        "concurrency": concurrency(r), "rateLimit": limits(r)["rateLimit"], "timeout": limits(r)["timeout"], "attempts": limits(r)["attempts"], "escrowBase": limits(r)["escrowBase"], "escrowCap": limits(r)["escrowCap"], "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
+        "concurrency": concurrency(r), "rateLimit": limits(r)["rateLimit"], "timeout": limits(r)["timeout"], "attempts": limits(r)["attempts"], "escrowBase": limits(r)["escrowBase"], "escrowCap": limits(r)["escrowCap"], "quarantineAfter": limits(r)["quarantineAfter"], "quarantineShare": limits(r)["quarantineShare"], "probeInterval": limits(r)["probeInterval"], "health": limits(r)["health"], "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
     })
 }
 
@@ -382,6 +392,9 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             attempts,
             escrow_base,
             escrow_cap,
+            quarantine_after,
+            quarantine_share,
+            probe_interval,
         } => {
             let t = tenant_id(&stores, &tenant).await?;
             // 0 removes the limit (stored as null).
@@ -399,6 +412,9 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 ("attempts", attempts.map(|n| json!(n))),
                 ("escrow_base", escrow_base.map(|n| json!(n))),
                 ("escrow_cap", escrow_cap.map(|n| json!(n))),
+                ("quarantine_after", quarantine_after.map(|n| json!(n))),
+                ("quarantine_share", quarantine_share.map(|x| json!(x))),
+                ("probe_interval", probe_interval.map(|n| json!(n))),
             ]
             .into_iter()
             .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -717,6 +733,10 @@ fn limits(app: &scimitar_core::AppRecord) -> serde_json::Value {
         "attempts": or(get("attempts"), connector::DEFAULT_ATTEMPTS.into()),
         "escrowBase": or(get("escrow_base"), 60),
         "escrowCap": or(get("escrow_cap"), 3600),
+        "quarantineAfter": or(get("quarantine_after"), health::DEFAULT_QUARANTINE_AFTER),
+        "quarantineShare": if get("quarantine_share").is_null() { json!(health::DEFAULT_QUARANTINE_SHARE) } else { get("quarantine_share") },
+        "probeInterval": or(get("probe_interval"), health::DEFAULT_PROBE_INTERVAL.as_secs()),
+        "health": get("health"),
     })
 }
 
@@ -752,6 +772,16 @@ fn print_view(settings: &Settings, v: &AppView) {
         "escrow:       failed objects retried after {} s, doubling up to {} s",
         limits["escrowBase"], limits["escrowCap"]
     );
+    println!(
+        "quarantine:   after {} failing runs in a row (a run fails when {} of its objects do); probed every {} s",
+        limits["quarantineAfter"], limits["quarantineShare"], limits["probeInterval"]
+    );
+    if let Some(error) = limits["health"]["lastError"].as_str() {
+        println!(
+            "health:       {} failing run(s) in a row; last error: {error}",
+            limits["health"]["failingRuns"]
+        );
+    }
     println!("created:      {}", r.created);
     println!("updated:      {} (version {})", r.updated, r.version);
 }

@@ -24,6 +24,7 @@ use tokio::sync::Notify;
 use scimitar_core::service::TenantAdmin;
 use scimitar_core::{AppState, TenantId};
 use scimitar_provisioning::plan::RunKind;
+use scimitar_provisioning::runs::health::HealthChange;
 use scimitar_provisioning::runs::{covered_position, Changed, Provisioner, RunError};
 use scimitar_scim::schema::ResourceKind;
 
@@ -69,6 +70,16 @@ async fn pass(
     for tenant in tenants.list_tenants().await? {
         for view in provisioner.admin.list(tenant.id).await? {
             let app = view.record;
+            if app.state == AppState::Quarantined {
+                match provisioner.probe(&tenant, &app.name).await {
+                    Ok(Some(change)) => health_changed(&tenant.name, &app.name, &change),
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::warn!(app = %app.name, tenant = %tenant.name, "probing a quarantined app failed: {e:#}")
+                    }
+                }
+                continue;
+            }
             if app.state != AppState::Running {
                 continue;
             }
@@ -84,10 +95,17 @@ async fn pass(
                 }
             };
             let name = &app.name;
-            match provisioner
+            let outcome = provisioner
                 .sync(&tenant, name, kind, changed.as_ref(), &|_, _| {})
-                .await
-            {
+                .await;
+            match provisioner.judge_run(&tenant, name, outcome.as_ref()).await {
+                Ok(Some(change)) => health_changed(&tenant.name, name, &change),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(app = %name, tenant = %tenant.name, "recording the app's health failed: {e:#}")
+                }
+            }
+            match outcome {
                 Ok(done) => {
                     ran = true;
                     record_run(&tenant.name, name, &done);
@@ -110,6 +128,16 @@ async fn pass(
         }
     }
     Ok(ran)
+}
+
+/// A quarantine or a recovery: logged (and, with notifications, sent to the admin).
+fn health_changed(tenant: &str, app: &str, change: &HealthChange) {
+    match change {
+        HealthChange::Quarantined { reason, hint } => {
+            tracing::warn!(app, tenant, %hint, "app quarantined: {reason}")
+        }
+        HealthChange::Recovered => tracing::info!(app, tenant, "app left quarantine"),
+    }
 }
 
 /// `changed`, plus the app's escrow entries that are due (failed objects whose next attempt

@@ -223,6 +223,34 @@ impl AppAdmin {
         Ok(self.view(self.store.update_app(tenant, &app.id, change).await?))
     }
 
+    /// Record the engine's view of the app's health (`health` in its settings; `None`
+    /// removes it) and, with it in the same write, a new state (quarantine and back).
+    pub async fn record_health(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        state: Option<AppState>,
+        health: Option<serde_json::Value>,
+    ) -> CoreResult<AppView> {
+        let app = self.get(tenant, name).await?;
+        let mut settings = match app.settings {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        match health {
+            Some(h) => settings.insert("health".to_string(), h),
+            None => settings.remove("health"),
+        };
+        let change = AppChange {
+            expected_version: Some(app.version),
+            state,
+            settings: Some(serde_json::Value::Object(settings)),
+            now: self.now(),
+            ..AppChange::default()
+        };
+        Ok(self.view(self.store.update_app(tenant, &app.id, change).await?))
+    }
+
     /// Assign a user, a group or every user to app `name`; `false` when it already was. The
     /// user or group must exist in the tenant.
     pub async fn assign(

@@ -140,7 +140,8 @@ fn rate_limit(v: &Json) -> Result<Option<f64>, EngineError> {
 }
 
 /// Check one of the limits an operator sets (`concurrency`, `rate_limit`, `timeout`,
-/// `attempts`, `escrow_base`, `escrow_cap`) before it is stored; null removes it. The error says what is allowed.
+/// `attempts`, `escrow_base`, `escrow_cap`, `quarantine_after`, `quarantine_share`,
+/// `probe_interval`) before it is stored; null removes it. The error says what is allowed.
 pub fn check_limit(key: &str, value: &Json) -> Result<(), String> {
     let settings = serde_json::json!({ key: value });
     let checked = match key {
@@ -148,7 +149,16 @@ pub fn check_limit(key: &str, value: &Json) -> Result<(), String> {
         "timeout" => whole(&settings, key, 1, MAX_TIMEOUT_SECONDS, 1).map(drop),
         "attempts" => whole(&settings, key, 1, MAX_ATTEMPTS, 1).map(drop),
         "rate_limit" => rate_limit(value).map(drop),
-        "escrow_base" | "escrow_cap" => whole(&settings, key, 1, MAX_ESCROW_SECONDS, 1).map(drop),
+        "escrow_base" | "escrow_cap" | "probe_interval" => {
+            whole(&settings, key, 1, MAX_ESCROW_SECONDS, 1).map(drop)
+        }
+        "quarantine_after" => whole(&settings, key, 1, 1000, 1).map(drop),
+        "quarantine_share" => match value.as_f64() {
+            Some(x) if x > 0.0 && x <= 1.0 => Ok(()),
+            _ => Err(EngineError::Settings(format!(
+                "quarantine_share must be a share of the objects tried, above 0 and at most 1, not {value}"
+            ))),
+        },
         _ => return Err(format!("'{key}' is not a limit")),
     };
     checked.map_err(|e| match e {

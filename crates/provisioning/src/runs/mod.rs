@@ -4,6 +4,7 @@
 //! place, so `scimitar app sync` and `POST /api/v1/apps/{name}/sync` cannot drift apart.
 
 pub mod escrow;
+pub mod health;
 mod record;
 mod tally;
 

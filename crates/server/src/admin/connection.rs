@@ -51,6 +51,12 @@ pub struct AppChanges {
     pub escrow_base: Option<u64>,
     /// The longest wait between retries of a failed object, seconds (default 3600).
     pub escrow_cap: Option<u64>,
+    /// Failing runs in a row that quarantine the app (default 3).
+    pub quarantine_after: Option<u64>,
+    /// The share of a run's objects that must fail for it to count as failing (default 0.8).
+    pub quarantine_share: Option<f64>,
+    /// Seconds between probes of a quarantined app (default 300).
+    pub probe_interval: Option<u64>,
 }
 
 /// A connection test that passed.
@@ -123,6 +129,18 @@ pub async fn change_app(
             "escrow_cap",
             changes.escrow_cap.map(|n| serde_json::json!(n)),
         ),
+        (
+            "quarantine_after",
+            changes.quarantine_after.map(|n| serde_json::json!(n)),
+        ),
+        (
+            "quarantine_share",
+            changes.quarantine_share.map(|x| serde_json::json!(x)),
+        ),
+        (
+            "probe_interval",
+            changes.probe_interval.map(|n| serde_json::json!(n)),
+        ),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -130,7 +148,7 @@ pub async fn change_app(
     if !connection && limits.is_empty() {
         return Err(Problem::new(
             400,
-            "nothing to change: give scimUrl, auth, deprovision, concurrency, rateLimit, timeout, attempts, escrowBase or escrowCap",
+            "nothing to change: give scimUrl, auth, deprovision, concurrency, rateLimit, timeout, attempts, escrowBase, escrowCap, quarantineAfter, quarantineShare or probeInterval",
         ));
     }
     for (key, value) in &limits {
