@@ -226,7 +226,10 @@ async fn until_app(a: &Server, limit: Duration, check: impl Fn(&Value) -> bool) 
         if check(&shown) {
             return shown;
         }
-        assert!(started.elapsed() < limit, "not reached within {limit:?}: {shown}");
+        assert!(
+            started.elapsed() < limit,
+            "not reached within {limit:?}: {shown}"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
@@ -259,7 +262,8 @@ async fn a_target_that_is_down_is_quarantined_and_comes_back_by_itself() {
         "1",
     ])
     .await;
-    a.cli_ok(&["app", "start", "b", "--tenant", "default"]).await;
+    a.cli_ok(&["app", "start", "b", "--tenant", "default"])
+        .await;
     let started = Instant::now();
     while accounts_in_b(&sb).await.len() < 3 {
         assert!(started.elapsed() < Duration::from_secs(30), "initial run");
@@ -273,7 +277,10 @@ async fn a_target_that_is_down_is_quarantined_and_comes_back_by_itself() {
     let shown = until_app(&a, Duration::from_secs(60), |v| v["state"] == "quarantined").await;
     let error = shown["health"]["lastError"].as_str().unwrap_or_default();
     assert!(error.contains("connect"), "{shown}");
-    assert!(shown["health"]["failingRuns"].as_u64().unwrap() >= 2, "{shown}");
+    assert!(
+        shown["health"]["failingRuns"].as_u64().unwrap() >= 2,
+        "{shown}"
+    );
     let text = a.cli_ok(&["app", "show", "b", "--tenant", "default"]).await;
     assert!(text.contains("state:        quarantined"), "{text}");
 
@@ -288,7 +295,8 @@ async fn a_target_that_is_down_is_quarantined_and_comes_back_by_itself() {
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "the held user did not arrive: {}",
-            a.cli_ok(&["app", "escrow", "b", "--tenant", "default"]).await
+            a.cli_ok(&["app", "escrow", "b", "--tenant", "default"])
+                .await
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

@@ -15,6 +15,7 @@ mod app_plan;
 mod app_replicas;
 mod app_scim2_server;
 mod app_sync;
+mod app_threshold;
 mod app_unique;
 mod apps;
 mod bad_input;

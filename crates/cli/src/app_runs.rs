@@ -130,14 +130,43 @@ pub async fn sync(
     name: &str,
     initial: bool,
 ) -> anyhow::Result<()> {
+    run(settings, stores, admin, tenant_name, name, Some(initial)).await
+}
+
+/// `app approve-deletes`: run the app with the accidental-deletion threshold lifted once.
+pub async fn approve_deletes(
+    settings: &Settings,
+    stores: &scimitar_store::Stores,
+    admin: &AppAdmin,
+    tenant_name: &str,
+    name: &str,
+) -> anyhow::Result<()> {
+    run(settings, stores, admin, tenant_name, name, None).await
+}
+
+/// A sync (`Some(initial)`) or an approval run (`None`), with its summary.
+async fn run(
+    settings: &Settings,
+    stores: &scimitar_store::Stores,
+    admin: &AppAdmin,
+    tenant_name: &str,
+    name: &str,
+    sync: Option<bool>,
+) -> anyhow::Result<()> {
     let t = tenant(stores, tenant_name).await?;
     let terminal = std::io::stderr().is_terminal() && !settings.json;
     let quiet = |_: ResourceKind, _: &Tally| {};
     let progress: &(dyn Fn(ResourceKind, &Tally) + Send + Sync) =
         if terminal { &progress_line } else { &quiet };
-    let done = provisioner(settings, stores, admin)
-        .sync(&t, name, run_kind(initial), None, progress)
-        .await;
+    let provisioner = provisioner(settings, stores, admin);
+    let done = match sync {
+        Some(initial) => {
+            provisioner
+                .sync(&t, name, run_kind(initial), None, progress)
+                .await
+        }
+        None => provisioner.approve_deletes(&t, name, progress).await,
+    };
     if terminal {
         eprintln!();
     }
@@ -145,7 +174,7 @@ pub async fn sync(
     if settings.json {
         println!(
             "{}",
-            json!({"run": done.run.id, "failed": done.failed(),
+            json!({"run": done.run.id, "failed": done.failed(), "staged": done.staged,
                    "users": done.users, "groups": done.groups})
         );
     } else {
@@ -154,6 +183,15 @@ pub async fn sync(
         println!(
             "run {} (each object's steps: `scimitar app logs {name} --tenant {tenant_name} --run {}`)",
             done.run.id, done.run.id
+        );
+    }
+    if let Some(why) = &done.staged {
+        anyhow::bail!(
+            "disables and deletes held, nothing was deprovisioned: {why}. Review them with \
+             `scimitar app logs {name} --tenant {tenant_name} --run {}` (status held), then \
+             approve with `scimitar app approve-deletes {name} --tenant {tenant_name}` or fix the \
+             scope or assignments",
+            done.run.id
         );
     }
     if done.failed() > 0 {
@@ -193,6 +231,7 @@ pub async fn provision(
                     o.target_id.as_deref().unwrap_or("-")
                 ),
                 Status::Skipped => println!("nothing to do"),
+                Status::Held => println!("held: over the accidental-deletion threshold"),
             }
         }
     }

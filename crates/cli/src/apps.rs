@@ -12,7 +12,7 @@ use scimitar_provisioning::connector;
 use scimitar_provisioning::connector::{
     Capabilities, Connector, ConnectorError, ResourceKind, ScimConnector,
 };
-use scimitar_provisioning::runs::{connector_for, health};
+use scimitar_provisioning::runs::{connector_for, guard, health};
 use serde_json::json;
 
 use crate::admin::explain;
@@ -56,35 +56,8 @@ pub enum AppCommand {
         /// What happens in the app when a user leaves scope: disable, delete or nothing.
         #[arg(long)]
         deprovision: Option<String>,
-        /// Requests in flight to the app at once during a run, 1-64 (default 8).
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]
-        concurrency: Option<u64>,
-        /// Requests per second at most (e.g. 25 or 0.5); 0 removes the limit.
-        #[arg(long)]
-        rate_limit: Option<f64>,
-        /// Seconds a request may take, reading the answer included, 1-600 (default 30).
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=600))]
-        timeout: Option<u64>,
-        /// Requests sent at most for one request, retries included, 1-10 (default 4).
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10))]
-        attempts: Option<u64>,
-        /// Seconds before the first retry of an object that failed (the escrow), doubling
-        /// after each failure, 1-86400 (default 60).
-        #[arg(long)]
-        escrow_base: Option<u64>,
-        /// The longest wait between retries of a failed object, seconds (default 3600).
-        #[arg(long)]
-        escrow_cap: Option<u64>,
-        /// Failing runs in a row that quarantine the app (default 3).
-        #[arg(long)]
-        quarantine_after: Option<u64>,
-        /// The share of a run's objects that must fail for the run to count as failing, above
-        /// 0 and at most 1 (default 0.8).
-        #[arg(long)]
-        quarantine_share: Option<f64>,
-        /// Seconds between probes of a quarantined app (default 300).
-        #[arg(long)]
-        probe_interval: Option<u64>,
+        #[command(flatten)]
+        limits: Box<LimitArgs>,
     },
     /// Test the connection as Entra ID does: query the matching attribute with a random value
     /// and expect no match. Exit code 0 only when it works.
@@ -158,6 +131,13 @@ pub enum AppCommand {
         run: Option<String>,
         #[arg(long)]
         failed: bool,
+    },
+    /// Approve the disables and deletes a run held back at the accidental-deletion threshold:
+    /// runs the app now with the threshold lifted for this run.
+    ApproveDeletes {
+        name: String,
+        #[arg(long)]
+        tenant: String,
     },
     /// Objects that failed and wait to be retried (the escrow), soonest first, with the last
     /// error and what to do.
@@ -296,7 +276,7 @@ fn view_json(v: &AppView) -> serde_json::Value {
     json!({
         "id": r.id, "name": r.name, "scimUrl": r.scim_url, "auth": v.auth,
         "state": r.state.as_str(), "deprovision": r.deprovision.as_str(),
-        "concurrency": concurrency(r), "rateLimit": limits(r)["rateLimit"], "timeout": limits(r)["timeout"], "attempts": limits(r)["attempts"], "escrowBase": limits(r)["escrowBase"], "escrowCap": limits(r)["escrowCap"], "quarantineAfter": limits(r)["quarantineAfter"], "quarantineShare": limits(r)["quarantineShare"], "probeInterval": limits(r)["probeInterval"], "health": limits(r)["health"], "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
+        "concurrency": concurrency(r), "rateLimit": limits(r)["rateLimit"], "timeout": limits(r)["timeout"], "attempts": limits(r)["attempts"], "escrowBase": limits(r)["escrowBase"], "escrowCap": limits(r)["escrowCap"], "quarantineAfter": limits(r)["quarantineAfter"], "quarantineShare": limits(r)["quarantineShare"], "probeInterval": limits(r)["probeInterval"], "health": limits(r)["health"], "deletionThreshold": limits(r)["deletionThreshold"], "deletionShare": limits(r)["deletionShare"], "stagedDeletes": limits(r)["stagedDeletes"], "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
     })
 }
 
@@ -386,18 +366,23 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             scim_url,
             auth,
             deprovision,
-            concurrency,
-            rate_limit,
-            timeout,
-            attempts,
-            escrow_base,
-            escrow_cap,
-            quarantine_after,
-            quarantine_share,
-            probe_interval,
+            limits,
         } => {
             let t = tenant_id(&stores, &tenant).await?;
             // 0 removes the limit (stored as null).
+            let LimitArgs {
+                concurrency,
+                rate_limit,
+                timeout,
+                attempts,
+                escrow_base,
+                escrow_cap,
+                quarantine_after,
+                quarantine_share,
+                probe_interval,
+                deletion_threshold,
+                deletion_share,
+            } = *limits;
             let rate_limit = rate_limit.map(|r| {
                 if r == 0.0 {
                     serde_json::Value::Null
@@ -415,6 +400,8 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 ("quarantine_after", quarantine_after.map(|n| json!(n))),
                 ("quarantine_share", quarantine_share.map(|x| json!(x))),
                 ("probe_interval", probe_interval.map(|n| json!(n))),
+                ("deletion_threshold", deletion_threshold.map(|n| json!(n))),
+                ("deletion_share", deletion_share.map(|x| json!(x))),
             ]
             .into_iter()
             .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -573,6 +560,9 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 failed,
             )
             .await?
+        }
+        AppCommand::ApproveDeletes { name, tenant } => {
+            crate::app_runs::approve_deletes(&settings, &stores, &admin, &tenant, &name).await?
         }
         AppCommand::Escrow { name, tenant } => {
             crate::app_runs::escrow(&settings, &stores, &admin, &tenant, &name).await?
@@ -737,7 +727,50 @@ fn limits(app: &scimitar_core::AppRecord) -> serde_json::Value {
         "quarantineShare": if get("quarantine_share").is_null() { json!(health::DEFAULT_QUARANTINE_SHARE) } else { get("quarantine_share") },
         "probeInterval": or(get("probe_interval"), health::DEFAULT_PROBE_INTERVAL.as_secs()),
         "health": get("health"),
+        "deletionThreshold": or(get("deletion_threshold"), guard::DEFAULT_DELETION_THRESHOLD),
+        "deletionShare": if get("deletion_share").is_null() { json!(guard::DEFAULT_DELETION_SHARE) } else { get("deletion_share") },
+        "stagedDeletes": get("staged_deletes"),
     })
+}
+
+/// The limits and safety rails `app set` changes (docs/operations.md).
+#[derive(clap::Args, Debug)]
+pub struct LimitArgs {
+    /// Requests in flight to the app at once during a run, 1-64 (default 8).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub concurrency: Option<u64>,
+    /// Requests per second at most (e.g. 25 or 0.5); 0 removes the limit.
+    #[arg(long)]
+    pub rate_limit: Option<f64>,
+    /// Seconds a request may take, reading the answer included, 1-600 (default 30).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: Option<u64>,
+    /// Requests sent at most for one request, retries included, 1-10 (default 4).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10))]
+    pub attempts: Option<u64>,
+    /// Seconds before the first retry of an object that failed (the escrow), doubling
+    /// after each failure, 1-86400 (default 60).
+    #[arg(long)]
+    pub escrow_base: Option<u64>,
+    /// The longest wait between retries of a failed object, seconds (default 3600).
+    #[arg(long)]
+    pub escrow_cap: Option<u64>,
+    /// Failing runs in a row that quarantine the app (default 3).
+    #[arg(long)]
+    pub quarantine_after: Option<u64>,
+    /// The share of a run's objects that must fail for the run to count as failing, above
+    /// 0 and at most 1 (default 0.8).
+    #[arg(long)]
+    pub quarantine_share: Option<f64>,
+    /// Seconds between probes of a quarantined app (default 300).
+    #[arg(long)]
+    pub probe_interval: Option<u64>,
+    /// A run may disable or delete at most this many objects without approval (default 500).
+    #[arg(long)]
+    pub deletion_threshold: Option<u64>,
+    /// ... and at most this share of the objects provisioned in the app (default 0.2).
+    #[arg(long)]
+    pub deletion_share: Option<f64>,
 }
 
 /// Requests in flight to the app at once during a run.
@@ -776,6 +809,16 @@ fn print_view(settings: &Settings, v: &AppView) {
         "quarantine:   after {} failing runs in a row (a run fails when {} of its objects do); probed every {} s",
         limits["quarantineAfter"], limits["quarantineShare"], limits["probeInterval"]
     );
+    println!(
+        "deletions:    a run may disable or delete {} objects or {} of those provisioned without approval",
+        limits["deletionThreshold"], limits["deletionShare"]
+    );
+    if let Some(why) = limits["stagedDeletes"]["reason"].as_str() {
+        println!(
+            "staged:       run {} held its disables and deletes ({why}); approve with `scimitar app approve-deletes`",
+            limits["stagedDeletes"]["run"]
+        );
+    }
     if let Some(error) = limits["health"]["lastError"].as_str() {
         println!(
             "health:       {} failing run(s) in a row; last error: {error}",

@@ -109,6 +109,9 @@ async fn pass(
                 Ok(done) => {
                     ran = true;
                     record_run(&tenant.name, name, &done);
+                    if let Some(why) = &done.staged {
+                        tracing::warn!(app = %name, tenant = %tenant.name, run = %done.run.id, "disables and deletes held at the accidental-deletion threshold: {why}; approve with `scimitar app approve-deletes`");
+                    }
                     tracing::info!(
                         app = %app.name,
                         tenant = %tenant.name,

@@ -128,6 +128,8 @@ pub trait AppStore: Send + Sync + 'static {
         kind: ResourceKind,
         source_ids: &[String],
     ) -> StoreResult<HashMap<String, AppLink>>;
+    /// How many objects of `kind` the app has linked (provisioned) accounts for.
+    async fn link_count(&self, app_id: &str, kind: ResourceKind) -> StoreResult<i64>;
     /// Every link of the app for `kind`, by source id.
     async fn all_links(&self, app_id: &str, kind: ResourceKind) -> StoreResult<Vec<AppLink>>;
     /// Start `run` (state `running`): first marks the app's running runs whose lease ended

@@ -41,7 +41,13 @@ pub struct ObjectResult {
 pub enum Status {
     Done,
     Skipped,
-    Failed { error: String, hint: String },
+    Failed {
+        error: String,
+        hint: String,
+    },
+    /// A disable or delete not done: the run would have passed the accidental-deletion
+    /// threshold; it waits for `scimitar app approve-deletes` (`crate::runs::guard`).
+    Held,
 }
 
 impl Status {
@@ -51,6 +57,7 @@ impl Status {
             Status::Done => "done",
             Status::Skipped => "skipped",
             Status::Failed { .. } => "failed",
+            Status::Held => "held",
         }
     }
 }

@@ -45,6 +45,7 @@ pub async fn record(
         match &o.status {
             Status::Failed { error, hint } => failed.push((o.source_id.clone(), error, hint)),
             Status::Done | Status::Skipped => cleared.push(o.source_id.clone()),
+            Status::Held => {}
         }
     }
     apps.escrow_clear(app_id, kind, &cleared).await?;

@@ -4,6 +4,7 @@
 //! place, so `scimitar app sync` and `POST /api/v1/apps/{name}/sync` cannot drift apart.
 
 pub mod escrow;
+pub mod guard;
 pub mod health;
 mod record;
 mod tally;
@@ -26,7 +27,7 @@ use crate::engine::{
     EngineError, RunResult, DEFAULT_CONCURRENCY,
 };
 use crate::mapping::MappingContext;
-use crate::plan::{Plan, RunKind};
+use crate::plan::{Action, Operation, Plan, RunKind};
 
 pub use record::covered_position;
 pub use tally::Tally;
@@ -116,6 +117,9 @@ pub struct Synced {
     pub run: RunRecord,
     pub users: Tally,
     pub groups: Tally,
+    /// Why the run's disables and deletes were held back (the accidental-deletion
+    /// threshold), when they were; they wait for `approve_deletes`.
+    pub staged: Option<String>,
 }
 
 impl Synced {
@@ -208,6 +212,31 @@ impl Provisioner {
         changed: Option<&Changed>,
         progress: &(dyn Fn(ResourceKind, &Tally) + Send + Sync),
     ) -> Result<Synced, RunError> {
+        self.run_sync(tenant, name, kind, changed, progress, false)
+            .await
+    }
+
+    /// Approve the disables and deletes a run held back (`scimitar app approve-deletes`): a run
+    /// of every user and group with the accidental-deletion threshold lifted for it.
+    pub async fn approve_deletes(
+        &self,
+        tenant: &Tenant,
+        name: &str,
+        progress: &(dyn Fn(ResourceKind, &Tally) + Send + Sync),
+    ) -> Result<Synced, RunError> {
+        self.run_sync(tenant, name, RunKind::Incremental, None, progress, true)
+            .await
+    }
+
+    async fn run_sync(
+        &self,
+        tenant: &Tenant,
+        name: &str,
+        kind: RunKind,
+        changed: Option<&Changed>,
+        progress: &(dyn Fn(ResourceKind, &Tally) + Send + Sync),
+        approved: bool,
+    ) -> Result<Synced, RunError> {
         let open = self.open(tenant, name).await?;
         let record = open.start(kind).await?;
         let from = covered_position(self.apps.as_ref(), &open.app.id)
@@ -227,14 +256,30 @@ impl Provisioner {
             },
             other => other.cloned(),
         };
+        let provisioned = self
+            .apps
+            .link_count(&open.app.id, ResourceKind::User)
+            .await?
+            + self
+                .apps
+                .link_count(&open.app.id, ResourceKind::Group)
+                .await?;
         let mut tallies = (Tally::default(), Tally::default());
+        let mut held = Vec::new();
         let walk = [
             (ResourceKind::User, only_users.as_ref()),
             (ResourceKind::Group, only_groups),
         ];
         for (object_kind, only) in walk {
             let done = open
-                .run_kind(&record, object_kind, kind, only, &mut tallies, progress)
+                .run_kind(
+                    &record,
+                    object_kind,
+                    kind,
+                    only,
+                    (&mut tallies, &mut held),
+                    progress,
+                )
                 .await;
             if let Err(e) = done {
                 open.finish(&record, &tallies, &[], Some(e.to_string()), None)
@@ -242,12 +287,24 @@ impl Provisioner {
                 return Err(e);
             }
         }
+        let staged = match open
+            .deprovision(&record, held, provisioned as u64, approved, &mut tallies)
+            .await
+        {
+            Ok(staged) => staged,
+            Err(e) => {
+                open.finish(&record, &tallies, &[], Some(e.to_string()), None)
+                    .await?;
+                return Err(e);
+            }
+        };
         open.finish(&record, &tallies, &[], None, Some(position))
             .await?;
         Ok(Synced {
             run: record,
             users: tallies.0,
             groups: tallies.1,
+            staged,
         })
     }
 
@@ -385,7 +442,7 @@ impl Open<'_> {
         object_kind: ResourceKind,
         run: RunKind,
         only: Option<&BTreeSet<String>>,
-        tallies: &mut (Tally, Tally),
+        (tallies, held): (&mut (Tally, Tally), &mut Vec<Operation>),
         progress: &(dyn Fn(ResourceKind, &Tally) + Send + Sync),
     ) -> Result<(), RunError> {
         let p = self.provisioner;
@@ -414,6 +471,17 @@ impl Open<'_> {
                 batch,
             )
             .await?;
+            // Disables and deletes wait for the end of the run (`guard.rs`).
+            let (deprovisions, mut plan): (Vec<Operation>, Vec<Operation>) =
+                plan.operations.into_iter().partition(|op| {
+                    matches!(op.action, Action::Disable { .. } | Action::Delete { .. })
+                });
+            held.extend(deprovisions);
+            let plan = Plan {
+                kind: object_kind,
+                run,
+                operations: std::mem::take(&mut plan),
+            };
             let results = self.execute(&plan).await;
             escrow::record(
                 p.apps.as_ref(),

@@ -20,6 +20,8 @@ pub struct Tally {
     pub objects: u64,
     pub done: u64,
     pub failed: u64,
+    /// Disables and deletes held back by the accidental-deletion threshold.
+    pub held: u64,
     /// The first failed objects, with error and hint.
     pub failures: Vec<ObjectResult>,
 }
@@ -36,6 +38,7 @@ impl Tally {
             match o.status {
                 Status::Done => self.done += 1,
                 Status::Skipped => {}
+                Status::Held => self.held += 1,
                 Status::Failed { .. } => {
                     self.failed += 1;
                     if self.failures.len() < MAX_FAILURES {
@@ -48,7 +51,7 @@ impl Tally {
 
     /// Objects that needed nothing, or were skipped.
     pub fn unchanged(&self) -> u64 {
-        self.objects - self.done - self.failed
+        self.objects - self.done - self.failed - self.held
     }
 }
 

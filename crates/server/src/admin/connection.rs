@@ -57,6 +57,10 @@ pub struct AppChanges {
     pub quarantine_share: Option<f64>,
     /// Seconds between probes of a quarantined app (default 300).
     pub probe_interval: Option<u64>,
+    /// A run may disable or delete at most this many objects without approval (default 500).
+    pub deletion_threshold: Option<u64>,
+    /// ... and at most this share of the objects provisioned in the app (default 0.2).
+    pub deletion_share: Option<f64>,
 }
 
 /// A connection test that passed.
@@ -141,6 +145,14 @@ pub async fn change_app(
             "probe_interval",
             changes.probe_interval.map(|n| serde_json::json!(n)),
         ),
+        (
+            "deletion_threshold",
+            changes.deletion_threshold.map(|n| serde_json::json!(n)),
+        ),
+        (
+            "deletion_share",
+            changes.deletion_share.map(|x| serde_json::json!(x)),
+        ),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -148,7 +160,7 @@ pub async fn change_app(
     if !connection && limits.is_empty() {
         return Err(Problem::new(
             400,
-            "nothing to change: give scimUrl, auth, deprovision, concurrency, rateLimit, timeout, attempts, escrowBase, escrowCap, quarantineAfter, quarantineShare or probeInterval",
+            "nothing to change: give scimUrl, auth, deprovision, concurrency, rateLimit, timeout, attempts, escrowBase, escrowCap, quarantineAfter, quarantineShare, probeInterval, deletionThreshold or deletionShare",
         ));
     }
     for (key, value) in &limits {

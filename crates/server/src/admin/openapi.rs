@@ -17,7 +17,7 @@ use super::{apps, assignments, connection, run_logs, runs, settings};
         assignments::list_assignments, assignments::add_assignment,
         assignments::remove_assignment,
         settings::get_mappings, settings::put_mappings, settings::get_scope, settings::put_scope,
-        runs::plan, runs::sync, runs::provision,
+        runs::plan, runs::sync, runs::approve_deletes, runs::provision,
         run_logs::list_runs, run_logs::latest_run, run_logs::show_run,
     ),
     components(schemas(

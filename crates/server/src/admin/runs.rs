@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/apps/{name}/plan", post(plan))
         .route("/apps/{name}/sync", post(sync))
+        .route("/apps/{name}/approve-deletes", post(approve_deletes))
         .route("/apps/{name}/provision", post(provision))
 }
 
@@ -64,6 +65,10 @@ pub struct SyncOut {
     pub run: String,
     /// How many objects failed (the run itself finished).
     pub failed: u64,
+    /// Why the run's disables and deletes were held at the accidental-deletion threshold
+    /// (each is logged with status `held`); null when they were not. Approve them with
+    /// `POST /api/v1/apps/{name}/approve-deletes`.
+    pub staged: Option<String>,
     #[schema(value_type = Object)]
     pub users: Tally,
     #[schema(value_type = Object)]
@@ -126,13 +131,42 @@ pub async fn sync(
     body: Bytes,
 ) -> Result<Json<SyncOut>, Problem> {
     let request: RunRequest = optional_json(&body)?;
-    let p = provisioner(&state)?;
+    run(&state, &ctx, &name, Some(request.kind())).await
+}
+
+/// Approve the disables and deletes a run held at the accidental-deletion threshold: one run
+/// now, of every user and group, with the threshold lifted for it (`scimitar app
+/// approve-deletes`).
+#[utoipa::path(post, path = "/api/v1/apps/{name}/approve-deletes", tag = "runs",
+    params(("name" = String, Path, description = "the app's name (case-insensitive)")),
+    responses((status = 200, body = SyncOut), (status = 404),
+        (status = 409, description = "a run of the app is in progress (on any replica)"),
+        (status = 422, description = "the app's settings cannot be used"),
+        (status = 502, description = "the app failed the run; `detail` has the error and a hint")),
+    security(("bearer" = [])))]
+pub async fn approve_deletes(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<AdminContext>,
+    Path(name): Path<String>,
+) -> Result<Json<SyncOut>, Problem> {
+    run(&state, &ctx, &name, None).await
+}
+
+/// A sync of `kind`, or (`None`) an approval run.
+async fn run(
+    state: &AppState,
+    ctx: &AdminContext,
+    name: &str,
+    kind: Option<scimitar_provisioning::plan::RunKind>,
+) -> Result<Json<SyncOut>, Problem> {
+    let p = provisioner(state)?;
     // The app's name as stored, for the metrics' labels (the path's is case-insensitive).
-    let app = p.admin.get(ctx.tenant.id, &name).await?;
-    let done = match p
-        .sync(&ctx.tenant, &app.name, request.kind(), None, &|_, _| {})
-        .await
-    {
+    let app = p.admin.get(ctx.tenant.id, name).await?;
+    let outcome = match kind {
+        Some(kind) => p.sync(&ctx.tenant, &app.name, kind, None, &|_, _| {}).await,
+        None => p.approve_deletes(&ctx.tenant, &app.name, &|_, _| {}).await,
+    };
+    let done = match outcome {
         Ok(done) => done,
         Err(e) => {
             if matches!(
@@ -148,6 +182,7 @@ pub async fn sync(
     Ok(Json(SyncOut {
         run: done.run.id.clone(),
         failed: done.failed(),
+        staged: done.staged,
         users: done.users,
         groups: done.groups,
     }))

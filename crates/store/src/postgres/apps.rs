@@ -261,6 +261,18 @@ impl AppStore for PgStore {
             .collect())
     }
 
+    async fn link_count(&self, app_id: &str, kind: ResourceKind) -> Result<i64, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM app_links WHERE app_id = $1 AND resource_type = $2",
+        )
+        .bind(app_id)
+        .bind(kind.as_str())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(super::backend)?;
+        Ok(n)
+    }
+
     async fn all_links(
         &self,
         app_id: &str,

@@ -278,6 +278,21 @@ impl AppStore for SqliteStore {
             .collect())
     }
 
+    async fn link_count(&self, app_id: &str, kind: ResourceKind) -> Result<i64, StoreError> {
+        let app_id = app_id.to_string();
+        self.pool
+            .read(move |conn| {
+                conn.prepare_cached(
+                    "SELECT COUNT(*) FROM app_links WHERE app_id = ?1 AND resource_type = ?2",
+                )
+                .and_then(|mut s| {
+                    s.query_row(rusqlite::params![app_id, kind.as_str()], |r| r.get(0))
+                })
+                .map_err(super::backend)
+            })
+            .await
+    }
+
     async fn all_links(
         &self,
         app_id: &str,
