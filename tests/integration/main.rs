@@ -9,6 +9,7 @@ mod admin_api;
 mod admin_runs;
 mod admin_settings;
 mod app_continuous;
+mod app_crash;
 mod app_faults;
 mod app_logs;
 mod app_plan;

@@ -146,6 +146,9 @@ pub trait AppStore: Send + Sync + 'static {
         summary: &serde_json::Value,
         objects: &[RunObjectLog],
     ) -> StoreResult<()>;
+    /// Move the lease of a running run to `lease_until` (a heartbeat; or the past, to give up
+    /// a run whose process is known to be dead). `false` when the run no longer runs.
+    async fn renew_run_lease(&self, run_id: &str, lease_until: &str) -> StoreResult<bool>;
     /// Finish a run: its state and summary, and `objects` appended to its log, in one
     /// transaction.
     async fn finish_run(

@@ -69,6 +69,48 @@ fn uuid_like() -> String {
     format!("{t:x}{n}")
 }
 
+/// Start `scimitar serve` on `data_dir` (and `database_url`): the process, its origin, and the
+/// bootstrap token when it printed one.
+async fn spawn_serve(
+    data_dir: &std::path::Path,
+    database_url: Option<&str>,
+) -> (Child, String, String) {
+    let mut command = Command::new(bin());
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir);
+    if let Some(url) = database_url {
+        command.args(["--database-url", url]);
+    }
+    let mut child = command
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn scimitar serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut token = String::new();
+    let mut base = String::new();
+    let read = async {
+        while let Some(line) = lines.next_line().await.expect("read stdout") {
+            if line.starts_with("scim_") {
+                token = line.trim().to_string();
+            } else if let Some(rest) = line.strip_prefix("Scimitar listening on ") {
+                base = rest.trim().trim_end_matches("/scim/v2").to_string();
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), read)
+        .await
+        .expect("server did not start in 30 s");
+    // Keep draining stdout so the child never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, base, token)
+}
+
 /// A running `scimitar serve` with its own data directory; killed on drop.
 pub struct Server {
     /// `http://127.0.0.1:PORT`
@@ -119,39 +161,7 @@ impl Server {
     /// bootstrap token is printed only by the first server on an empty database.
     pub async fn start_on(database_url: Option<String>) -> Server {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let mut command = Command::new(bin());
-        command
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir.path());
-        if let Some(url) = &database_url {
-            command.args(["--database-url", url]);
-        }
-        let mut child = command
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("spawn scimitar serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let mut token = String::new();
-        let mut base = String::new();
-        let read = async {
-            while let Some(line) = lines.next_line().await.expect("read stdout") {
-                if line.starts_with("scim_") {
-                    token = line.trim().to_string();
-                } else if let Some(rest) = line.strip_prefix("Scimitar listening on ") {
-                    base = rest.trim().trim_end_matches("/scim/v2").to_string();
-                    break;
-                }
-            }
-        };
-        tokio::time::timeout(Duration::from_secs(30), read)
-            .await
-            .expect("server did not start in 30 s");
-        // Keep draining stdout so the child never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let (child, base, token) = spawn_serve(data_dir.path(), database_url.as_deref()).await;
         Server {
             base,
             token,
@@ -160,6 +170,16 @@ impl Server {
             owns_database: false,
             child,
         }
+    }
+
+    /// `kill -9` the process, then start it again on the same data directory and database
+    /// (on a new port: `base` changes; the token stays).
+    pub async fn kill_and_restart(&mut self) {
+        self.child.kill().await.expect("kill -9");
+        let (child, base, _) =
+            spawn_serve(self.data_dir.path(), self.database_url.as_deref()).await;
+        self.child = child;
+        self.base = base;
     }
 
     pub fn scim_url(&self) -> String {

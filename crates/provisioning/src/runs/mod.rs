@@ -239,6 +239,7 @@ impl Provisioner {
     ) -> Result<Synced, RunError> {
         let open = self.open(tenant, name).await?;
         let record = open.start(kind).await?;
+        let _alive = record::Heartbeat::start(self.apps.clone(), record.id.clone());
         let from = covered_position(self.apps.as_ref(), &open.app.id)
             .await?
             .unwrap_or(0);
@@ -319,6 +320,7 @@ impl Provisioner {
         let open = self.open(tenant, name).await?;
         let id = find_one(&self.directory, &open.ctx, kind, object).await?;
         let record = open.start(RunKind::OnDemand).await?;
+        let _alive = record::Heartbeat::start(self.apps.clone(), record.id.clone());
         let one = BTreeSet::from([id]);
         let plan = match open.plan(kind, RunKind::OnDemand, Some(&one)).await {
             Ok(p) => p,

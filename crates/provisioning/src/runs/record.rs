@@ -12,14 +12,61 @@ use super::{Open, RunError, Tally};
 use crate::engine::{RunResult, Status};
 use crate::plan::{Plan, RunKind};
 
-/// How long a run may hold its app before another process may take over (a run whose process
-/// died is abandoned after this).
-const RUN_LEASE: time::Duration = time::Duration::minutes(15);
+/// How long a run holds its app without a sign of life; its process renews it every
+/// [`HEARTBEAT`] (and with each batch). A run whose process died is abandoned once this ran
+/// out, or at once by a process on the same host that sees the owner's process is gone.
+const RUN_LEASE: time::Duration = time::Duration::seconds(60);
+const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(15);
+
+fn host() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
 
 /// Who runs: this host and process, as the run's owner.
 fn owner() -> String {
-    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
-    format!("{}:{}", host.trim(), std::process::id())
+    format!("{}:{}", host(), std::process::id())
+}
+
+/// Whether `owner` is a process of this host that no longer exists (killed, crashed).
+fn owner_is_dead_here(owner: &str) -> bool {
+    let Some((host_name, pid)) = owner.rsplit_once(':') else {
+        return false;
+    };
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    host_name == host()
+        && pid != std::process::id()
+        && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Renews a running run's lease every [`HEARTBEAT`] until dropped, so a run that waits long on
+/// a slow or throttling app is not taken for dead.
+pub(super) struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Heartbeat {
+    pub(super) fn start(apps: std::sync::Arc<dyn AppStore>, run_id: String) -> Heartbeat {
+        Heartbeat(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(HEARTBEAT).await;
+                let until = format_timestamp(time::OffsetDateTime::now_utc() + RUN_LEASE);
+                match apps.renew_run_lease(&run_id, &until).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(e) => tracing::warn!(run = %run_id, "renewing the run's lease failed: {e}"),
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl Open<'_> {
@@ -43,15 +90,34 @@ impl Open<'_> {
             finished: None,
             summary: json!({}),
         };
-        self.provisioner
-            .apps
-            .start_run(&record)
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(what) => RunError::InProgress(what),
-                other => other.into(),
-            })?;
+        let apps = &self.provisioner.apps;
+        let mut started = apps.start_run(&record).await;
+        if matches!(started, Err(StoreError::Conflict(_))) && self.take_over_dead_run().await? {
+            started = apps.start_run(&record).await;
+        }
+        started.map_err(|e| match e {
+            StoreError::Conflict(what) => RunError::InProgress(what),
+            other => other.into(),
+        })?;
         Ok(record)
+    }
+
+    /// The app's running run, when its owner was a process of this host that is gone (killed
+    /// with `kill -9`, crashed): its lease is ended so a new run may start at once. Returns
+    /// whether one was ended.
+    async fn take_over_dead_run(&self) -> Result<bool, RunError> {
+        let apps = &self.provisioner.apps;
+        let runs = apps.runs(&self.app.id, 5).await?;
+        let Some(dead) = runs
+            .iter()
+            .find(|r| r.state == "running" && owner_is_dead_here(&r.owner))
+        else {
+            return Ok(false);
+        };
+        tracing::warn!(run = %dead.id, owner = %dead.owner, "the process running this app's run is gone; the run is abandoned");
+        Ok(apps
+            .renew_run_lease(&dead.id, "1970-01-01T00:00:00Z")
+            .await?)
     }
 
     /// Log a batch of the running run: its objects' results with the plan's steps, the counts

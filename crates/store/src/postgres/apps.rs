@@ -281,6 +281,17 @@ impl AppStore for PgStore {
         super::app_links::links(self, app_id, kind, None).await
     }
 
+    async fn renew_run_lease(&self, run_id: &str, lease_until: &str) -> Result<bool, StoreError> {
+        let done =
+            sqlx::query("UPDATE app_runs SET lease_until = $1 WHERE id = $2 AND state = 'running'")
+                .bind(lease_until)
+                .bind(run_id)
+                .execute(&self.pool)
+                .await
+                .map_err(super::backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn start_run(&self, run: &RunRecord) -> Result<(), StoreError> {
         super::app_runs::start_run(self, run).await
     }

@@ -301,6 +301,20 @@ impl AppStore for SqliteStore {
         super::app_links::links(self, app_id, kind, None).await
     }
 
+    async fn renew_run_lease(&self, run_id: &str, lease_until: &str) -> Result<bool, StoreError> {
+        let (run_id, lease_until) = (run_id.to_string(), lease_until.to_string());
+        self.pool
+            .write(move |conn| {
+                conn.prepare_cached(
+                    "UPDATE app_runs SET lease_until = ? WHERE id = ? AND state = 'running'",
+                )
+                .and_then(|mut s| s.execute(rusqlite::params![lease_until, run_id]))
+                .map(|n| n == 1)
+                .map_err(super::backend)
+            })
+            .await
+    }
+
     async fn start_run(&self, run: &RunRecord) -> Result<(), StoreError> {
         super::app_runs::start_run(self, run).await
     }
