@@ -11,6 +11,7 @@ mod admin_settings;
 mod app_continuous;
 mod app_crash;
 mod app_faults;
+mod app_limits;
 mod app_logs;
 mod app_plan;
 mod app_replicas;

@@ -8,11 +8,10 @@ use std::sync::Arc;
 use clap::Subcommand;
 use scimitar_core::service::{AppAdmin, AppView, TenantAdmin};
 use scimitar_core::{AppAuth, AppState, Assignment, Deprovision, SystemClock, TenantId};
-use scimitar_provisioning::connector;
 use scimitar_provisioning::connector::{
     Capabilities, Connector, ConnectorError, ResourceKind, ScimConnector,
 };
-use scimitar_provisioning::runs::{connector_for, guard, health};
+use scimitar_provisioning::runs::connector_for;
 use serde_json::json;
 
 use crate::admin::explain;
@@ -406,6 +405,10 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             .into_iter()
             .filter_map(|(k, v)| v.map(|v| (k, v)))
             .collect();
+            for (key, value) in &limits {
+                scimitar_provisioning::engine::check_limit(key, value)
+                    .map_err(|m| anyhow::anyhow!("--{}: {m}", key.replace('_', "-")))?;
+            }
             let auth = auth_from(auth.bearer_token, auth.basic)?;
             let deprovision = deprovision
                 .map(|d| {
@@ -710,27 +713,7 @@ fn print_capabilities(caps: &Capabilities) {
 
 /// The rate limit, timeout and attempts the app's runs use (the defaults when not set).
 fn limits(app: &scimitar_core::AppRecord) -> serde_json::Value {
-    let get = |k: &str| {
-        app.settings
-            .get(k)
-            .cloned()
-            .unwrap_or(serde_json::Value::Null)
-    };
-    let or = |v: serde_json::Value, d: u64| if v.is_null() { json!(d) } else { v };
-    json!({
-        "rateLimit": get("rate_limit"),
-        "timeout": or(get("timeout"), connector::DEFAULT_TIMEOUT.as_secs()),
-        "attempts": or(get("attempts"), connector::DEFAULT_ATTEMPTS.into()),
-        "escrowBase": or(get("escrow_base"), 60),
-        "escrowCap": or(get("escrow_cap"), 3600),
-        "quarantineAfter": or(get("quarantine_after"), health::DEFAULT_QUARANTINE_AFTER),
-        "quarantineShare": if get("quarantine_share").is_null() { json!(health::DEFAULT_QUARANTINE_SHARE) } else { get("quarantine_share") },
-        "probeInterval": or(get("probe_interval"), health::DEFAULT_PROBE_INTERVAL.as_secs()),
-        "health": get("health"),
-        "deletionThreshold": or(get("deletion_threshold"), guard::DEFAULT_DELETION_THRESHOLD),
-        "deletionShare": if get("deletion_share").is_null() { json!(guard::DEFAULT_DELETION_SHARE) } else { get("deletion_share") },
-        "stagedDeletes": get("staged_deletes"),
-    })
+    scimitar_provisioning::runs::limits_view(app)
 }
 
 /// The limits and safety rails `app set` changes (docs/operations.md).

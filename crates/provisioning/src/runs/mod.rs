@@ -535,6 +535,33 @@ impl Open<'_> {
     }
 }
 
+/// The app's limits and safety rails as `app show --json` and the admin API show them (the
+/// defaults where not set), with its health and staged deletes.
+pub fn limits_view(app: &AppRecord) -> serde_json::Value {
+    let get = |k: &str| {
+        app.settings
+            .get(k)
+            .cloned()
+            .unwrap_or(serde_json::Value::Null)
+    };
+    let or = |v: serde_json::Value, d: u64| if v.is_null() { serde_json::json!(d) } else { v };
+    serde_json::json!({
+        "concurrency": or(get("concurrency"), DEFAULT_CONCURRENCY as u64),
+        "rateLimit": get("rate_limit"),
+        "timeout": or(get("timeout"), crate::connector::DEFAULT_TIMEOUT.as_secs()),
+        "attempts": or(get("attempts"), crate::connector::DEFAULT_ATTEMPTS.into()),
+        "escrowBase": or(get("escrow_base"), 60),
+        "escrowCap": or(get("escrow_cap"), 3600),
+        "quarantineAfter": or(get("quarantine_after"), health::DEFAULT_QUARANTINE_AFTER),
+        "quarantineShare": if get("quarantine_share").is_null() { serde_json::json!(health::DEFAULT_QUARANTINE_SHARE) } else { get("quarantine_share") },
+        "probeInterval": or(get("probe_interval"), health::DEFAULT_PROBE_INTERVAL.as_secs()),
+        "health": get("health"),
+        "deletionThreshold": or(get("deletion_threshold"), guard::DEFAULT_DELETION_THRESHOLD),
+        "deletionShare": if get("deletion_share").is_null() { serde_json::json!(guard::DEFAULT_DELETION_SHARE) } else { get("deletion_share") },
+        "stagedDeletes": get("staged_deletes"),
+    })
+}
+
 /// `s` as a SCIM filter string literal.
 fn quoted(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))

@@ -60,6 +60,12 @@ pub struct AppOut {
     pub timeout: u64,
     /// Requests sent at most for one request, retries included.
     pub attempts: u64,
+    /// Every limit and safety rail with its value (the default where not set): concurrency,
+    /// rateLimit, timeout, attempts, escrowBase, escrowCap, quarantineAfter, quarantineShare,
+    /// probeInterval, deletionThreshold, deletionShare; and `health` (failing runs in a row,
+    /// last error) and `stagedDeletes` (disables and deletes waiting for approval), or null.
+    #[schema(value_type = Object)]
+    pub limits: serde_json::Value,
     pub created: String,
     pub updated: String,
     pub version: i64,
@@ -68,7 +74,9 @@ pub struct AppOut {
 impl From<AppView> for AppOut {
     fn from(v: AppView) -> Self {
         let r = v.record;
+        let limits = scimitar_provisioning::runs::limits_view(&r);
         AppOut {
+            limits,
             id: r.id,
             name: r.name,
             scim_url: r.scim_url,
