@@ -93,6 +93,9 @@ pub enum Mode {
     Propagation,
     /// Engine CPU per object against a target that does no work.
     Cpu,
+    /// The achieved request rate against a target limited to 25 requests/second that answers
+    /// in 50 ms (issue 5): the app's rate limit set to 25.
+    Rate,
 }
 
 impl Mode {
@@ -101,6 +104,7 @@ impl Mode {
             Mode::Initial => "initial",
             Mode::Propagation => "propagation",
             Mode::Cpu => "cpu",
+            Mode::Rate => "rate",
         }
     }
 }
@@ -110,7 +114,7 @@ impl Args {
     /// whose subject is changes to users).
     pub fn groups_for(&self, mode: Mode) -> usize {
         self.groups.unwrap_or(match mode {
-            Mode::Propagation => 0,
+            Mode::Propagation | Mode::Rate => 0,
             Mode::Initial | Mode::Cpu => 1000,
         })
     }

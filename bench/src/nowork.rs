@@ -15,6 +15,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use bytes::Bytes;
@@ -166,12 +167,24 @@ pub fn members_added(body: &[u8]) -> u64 {
         .sum()
 }
 
+/// How the target behaves beyond doing no work: a latency per answer, and a limit of
+/// requests per second (a sliding one-second window of accepted requests) past which it
+/// answers `429` with `Retry-After: 1`, as a throttling SaaS app does.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Shape {
+    pub latency: Duration,
+    pub limit: Option<usize>,
+}
+
 /// What the target received.
 #[derive(Default)]
 struct Counts {
     by_route: Mutex<BTreeMap<&'static str, u64>>,
     members_added: AtomicU64,
     next_id: AtomicU64,
+    /// When each accepted request arrived (the window and the achieved rate).
+    accepted: Mutex<Vec<Instant>>,
+    throttled: AtomicU64,
 }
 
 /// A snapshot of the counts.
@@ -179,6 +192,10 @@ struct Counts {
 pub struct Received {
     pub by_route: BTreeMap<&'static str, u64>,
     pub members_added: u64,
+    /// Requests answered `429` (over the limit).
+    pub throttled: u64,
+    /// Arrival times of the accepted requests.
+    pub accepted: Vec<Instant>,
 }
 
 impl Received {
@@ -188,6 +205,13 @@ impl Received {
 
     pub fn total(&self) -> u64 {
         self.by_route.values().sum()
+    }
+
+    /// Accepted requests per second from the first to the last.
+    pub fn achieved_rate(&self) -> Option<f64> {
+        let (first, last) = (self.accepted.first()?, self.accepted.last()?);
+        let span = last.duration_since(*first).as_secs_f64();
+        (span > 0.0).then(|| (self.accepted.len() - 1) as f64 / span)
     }
 }
 
@@ -206,12 +230,16 @@ impl Drop for NoWork {
 
 impl NoWork {
     pub async fn start() -> Result<Self> {
+        Self::start_shaped(Shape::default()).await
+    }
+
+    pub async fn start_shaped(shape: Shape) -> Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .context("bind the no-work target")?;
         let addr = listener.local_addr()?;
         let counts = Arc::new(Counts::default());
-        let acceptor = tokio::spawn(accept(listener, counts.clone()));
+        let acceptor = tokio::spawn(accept(listener, counts.clone(), shape));
         Ok(Self {
             addr,
             counts,
@@ -233,16 +261,23 @@ impl NoWork {
                 .unwrap_or_else(PoisonError::into_inner)
                 .clone(),
             members_added: self.counts.members_added.load(Ordering::Relaxed),
+            throttled: self.counts.throttled.load(Ordering::Relaxed),
+            accepted: self
+                .counts
+                .accepted
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
         }
     }
 }
 
-async fn accept(listener: TcpListener, counts: Arc<Counts>) {
+async fn accept(listener: TcpListener, counts: Arc<Counts>, shape: Shape) {
     while let Ok((stream, _)) = listener.accept().await {
         let _ = stream.set_nodelay(true);
         let counts = counts.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |request| handle(request, counts.clone()));
+            let service = service_fn(move |request| handle(request, counts.clone(), shape));
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
@@ -253,7 +288,42 @@ async fn accept(listener: TcpListener, counts: Arc<Counts>) {
 async fn handle(
     request: Request<Incoming>,
     counts: Arc<Counts>,
+    shape: Shape,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    let arrived = Instant::now();
+    if let Some(limit) = shape.limit {
+        let mut accepted = counts
+            .accepted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let window = accepted
+            .iter()
+            .rev()
+            .take_while(|t| arrived.duration_since(**t) < Duration::from_secs(1))
+            .count();
+        if window >= limit {
+            drop(accepted);
+            counts.throttled.fetch_add(1, Ordering::Relaxed);
+            let mut response = Response::new(Full::new(Bytes::from_static(
+                br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"429","detail":"rate limit"}"#,
+            )));
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            response
+                .headers_mut()
+                .insert("retry-after", HeaderValue::from_static("1"));
+            return Ok(response);
+        }
+        accepted.push(arrived);
+    } else {
+        counts
+            .accepted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(arrived);
+    }
+    if !shape.latency.is_zero() {
+        tokio::time::sleep(shape.latency).await;
+    }
     let (parts, body) = request.into_parts();
     let body = body
         .collect()

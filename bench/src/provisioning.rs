@@ -1,5 +1,6 @@
-//! `--provisioning initial | cpu | propagation`: the provisioning engine measured end to end,
-//! Scimitar A provisioning into Scimitar B (or into the no-work target of `nowork.rs`).
+//! `--provisioning initial | cpu | propagation | rate`: the provisioning engine measured end to
+//! end, Scimitar A provisioning into Scimitar B (or into the no-work target of `nowork.rs`,
+//! for `rate` limited to 25 requests/second and answering in 50 ms).
 //!
 //! A and B are real `scimitar serve` processes, each in its own fresh data directory (A on
 //! `--database-url` when given, B always on SQLite). A is seeded over SCIM; the app is connected
@@ -19,14 +20,14 @@ use crate::cli::{seconds, Args, Mode};
 use crate::command;
 use crate::facts::{redact_password, Facts};
 use crate::http::Target;
-use crate::nowork::NoWork;
+use crate::nowork::{NoWork, Shape};
 use crate::propagation::{Pair, Sampling};
 use crate::provisioning_report::{targets_json, CpuReport, InitialReport, PropagationReport};
 use crate::seed::SeedPlan;
 use crate::server::{cpu_seconds, Server, ServerOptions};
 use crate::stats::summarize;
 use crate::sync_run::{Seeding, SyncRun};
-use crate::targets::{targets_text, TargetCheck};
+use crate::targets::{targets_text, verdict, TargetCheck};
 use crate::verify::Expected;
 use crate::{groups, seed, verify};
 
@@ -59,6 +60,7 @@ pub async fn run(args: &Args, mode: Mode, facts: Facts, bin: PathBuf) -> Result<
     print!("{}", facts.header());
     let b = match mode {
         Mode::Cpu => "B: none, a no-work target inside this harness",
+        Mode::Rate => "B: none, a no-work target inside this harness limited to 25 requests/s, answering in 50 ms",
         Mode::Initial | Mode::Propagation => "B: SQLite in a fresh temporary data dir",
     };
     println!("server:   {} (A: {database}; {b})", bin.display());
@@ -101,6 +103,7 @@ pub async fn run(args: &Args, mode: Mode, facts: Facts, bin: PathBuf) -> Result<
     let outcome = match mode {
         Mode::Initial => initial(&a, &bin, &b_options, seeding, work.path()).await?,
         Mode::Cpu => cpu(&a, seeding, work.path()).await?,
+        Mode::Rate => rate(&a, seeding, work.path()).await?,
         Mode::Propagation => {
             let sampling = Sampling {
                 samples: args.changes,
@@ -312,6 +315,68 @@ async fn cpu(a: &Server, seeding: Seeding, dir: &std::path::Path) -> Result<Outc
         text: report.text(),
         targets: Vec::new(),
         json: report.to_json(),
+        failure,
+    })
+}
+
+/// The app's rate limit and the target's: the engine should use it fully, never exceed it.
+const RATE: f64 = 25.0;
+
+async fn rate(a: &Server, seeding: Seeding, dir: &std::path::Path) -> Result<Outcome> {
+    let target = NoWork::start_shaped(Shape {
+        latency: Duration::from_millis(50),
+        limit: Some(RATE as usize),
+    })
+    .await?;
+    eprintln!("rate-limited target on {}", target.addr);
+    connect_app(a, "limited", &target.scim_url(), "no-work-token").await?;
+    command::run(
+        a,
+        &[
+            "app",
+            "set",
+            "limited",
+            "--tenant",
+            TENANT,
+            "--rate-limit",
+            "25",
+            "--concurrency",
+            "8",
+        ],
+    )
+    .await?;
+    let sync = sync_initial(a, "limited", seeding.objects(), dir).await?;
+    let received = target.received();
+    let achieved = received.achieved_rate().unwrap_or(0.0);
+    let share = achieved / RATE;
+    let mut text = sync.lines();
+    text.push_str(&format!(
+        "  target:        {} requests accepted, {} answered 429; achieved {achieved:.2} requests/s = {:.1}% of the allowed {RATE}\n",
+        received.accepted.len(),
+        received.throttled,
+        share * 100.0
+    ));
+    let targets = vec![
+        verdict(
+            "achieved rate >= 95% of the allowed 25 requests/s",
+            share >= 0.95,
+            format!("{achieved:.2} requests/s ({:.1}%)", share * 100.0),
+        ),
+        verdict(
+            "zero 429s caused by Scimitar",
+            received.throttled == 0,
+            format!("{} answered 429", received.throttled),
+        ),
+    ];
+    let failure = sync.failure.clone();
+    Ok(Outcome {
+        text,
+        targets,
+        json: json!({
+            "objects": sync.objects, "wall_seconds": sync.wall.as_secs_f64(),
+            "accepted": received.accepted.len(), "throttled": received.throttled,
+            "achieved_per_second": achieved, "allowed_per_second": RATE, "share": share,
+        }),
         failure,
     })
 }
