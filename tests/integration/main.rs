@@ -23,6 +23,7 @@ mod crud;
 mod entra;
 mod expr;
 mod isolation;
+mod notify;
 mod okta;
 mod paging;
 mod replicas;

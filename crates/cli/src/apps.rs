@@ -58,6 +58,24 @@ pub enum AppCommand {
         /// Requests in flight to the app at once during a run, 1-64 (default 8).
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]
         concurrency: Option<u64>,
+        /// Where to POST notifications (http or https URL); '' removes it.
+        #[arg(long, value_name = "URL")]
+        notify_webhook: Option<String>,
+        /// An email recipient of notifications; repeat for several (they replace the old
+        /// ones); '' removes them. Needs SCIMITAR_SMTP_URL and SCIMITAR_SMTP_FROM.
+        #[arg(long, value_name = "ADDRESS")]
+        notify_email: Vec<String>,
+        /// Which events notify: quarantined, recovered, threshold-stop, run-failed, or all
+        /// (the default); comma-separated.
+        #[arg(long, value_name = "EVENTS", value_delimiter = ',')]
+        notify_events: Vec<String>,
+    },
+    /// Send a test notification to the app's webhook and email recipients. Exit code non-zero
+    /// if any did not receive it.
+    NotifyTest {
+        name: String,
+        #[arg(long)]
+        tenant: String,
     },
     /// Test the connection as Entra ID does: query the matching attribute with a random value
     /// and expect no match. Exit code 0 only when it works.
@@ -262,7 +280,8 @@ fn view_json(v: &AppView) -> serde_json::Value {
     json!({
         "id": r.id, "name": r.name, "scimUrl": r.scim_url, "auth": v.auth,
         "state": r.state.as_str(), "deprovision": r.deprovision.as_str(),
-        "concurrency": concurrency(r), "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
+        "concurrency": concurrency(r),
+        "notifications": r.settings.get("notifications"), "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
     })
 }
 
@@ -353,8 +372,13 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             auth,
             deprovision,
             concurrency,
+            notify_webhook,
+            notify_email,
+            notify_events,
         } => {
             let t = tenant_id(&stores, &tenant).await?;
+            let notify =
+                crate::app_notify::change_from_args(notify_webhook, notify_email, notify_events);
             let auth = auth_from(auth.bearer_token, auth.basic)?;
             let deprovision = deprovision
                 .map(|d| {
@@ -367,7 +391,7 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 .transpose()?;
             let connection = scim_url.is_some() || auth.is_some() || deprovision.is_some();
             let mut v = None;
-            if connection || concurrency.is_none() {
+            if connection || (concurrency.is_none() && notify.is_empty()) {
                 v = Some(
                     admin
                         .change(
@@ -389,6 +413,9 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                         .await
                         .map_err(explain)?,
                 );
+            }
+            if !notify.is_empty() {
+                v = Some(crate::app_notify::set(&admin, t, &name, &notify).await?);
             }
             if let Some(v) = v {
                 print_view(&settings, &v);
@@ -416,6 +443,10 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                     println!("  ok  {check}");
                 }
             }
+        }
+        AppCommand::NotifyTest { name, tenant } => {
+            let t = tenant_id(&stores, &tenant).await?;
+            crate::app_notify::test(&admin, t, &tenant, &name, settings.json).await?;
         }
         AppCommand::Schema { name, tenant } => {
             let t = tenant_id(&stores, &tenant).await?;
@@ -671,6 +702,7 @@ fn print_view(settings: &Settings, v: &AppView) {
     println!("state:        {}", r.state.as_str());
     println!("deprovision:  {}", r.deprovision.as_str());
     println!("concurrency:  {}", concurrency(r));
+    println!("notifications: {}", crate::app_notify::describe(r));
     println!("created:      {}", r.created);
     println!("updated:      {} (version {})", r.updated, r.version);
 }
