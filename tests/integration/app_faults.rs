@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::support::faults::{Faults, FaultyTarget};
+use crate::support::webhook::receiver;
 use crate::support::{Scim, Server, USER_SCHEMA};
 
 /// `n` users `user0000@example.com`, ... in A, by Bulk.
@@ -262,6 +263,19 @@ async fn a_target_that_is_down_is_quarantined_and_comes_back_by_itself() {
         "1",
     ])
     .await;
+    let (hook, received) = receiver().await;
+    a.cli_ok(&[
+        "app",
+        "set",
+        "b",
+        "--tenant",
+        "default",
+        "--notify-webhook",
+        &hook,
+        "--notify-events",
+        "quarantined,recovered",
+    ])
+    .await;
     a.cli_ok(&["app", "start", "b", "--tenant", "default"])
         .await;
     let started = Instant::now();
@@ -301,4 +315,15 @@ async fn a_target_that_is_down_is_quarantined_and_comes_back_by_itself() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(accounts_in_b(&sb).await.len(), 4);
+    // The admin was told both ways, in order, with the reason.
+    let events: Vec<Value> = received.lock().unwrap().clone();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["quarantined", "recovered"], "{events:?}");
+    assert!(
+        events[0]["reason"].as_str().unwrap().contains("connect"),
+        "{events:?}"
+    );
 }

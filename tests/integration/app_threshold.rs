@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 
+use crate::support::webhook::receiver;
 use crate::support::{Scim, Server, USER_SCHEMA};
 
 async fn users_in_a(sa: &Scim, n: usize) {
@@ -38,6 +39,17 @@ async fn a_mass_disable_waits_for_approval() {
     a.connect_app("b", &b).await;
     a.cli_ok(&["app", "assign", "b", "--tenant", "default", "--all"])
         .await;
+    let (hook, received) = receiver().await;
+    a.cli_ok(&[
+        "app",
+        "set",
+        "b",
+        "--tenant",
+        "default",
+        "--notify-webhook",
+        &hook,
+    ])
+    .await;
     let out = a
         .cli_ok(&[
             "app",
@@ -77,6 +89,17 @@ async fn a_mass_disable_waits_for_approval() {
     assert_eq!(held["users"]["counts"]["disable.held"], 1000, "{held}");
     assert_eq!(held["failed"], 0, "{held}");
     assert_eq!(disabled_in_b(&sb).await, 0, "nothing may be disabled yet");
+    // The admin is told, with what was held and what to do.
+    let notices = received.lock().unwrap().clone();
+    let stop: Vec<&Value> = notices
+        .iter()
+        .filter(|n| n["event"] == "threshold-stop")
+        .collect();
+    assert_eq!(stop.len(), 1, "{notices:?}");
+    assert_eq!(stop[0]["app"], "b");
+    assert_eq!(stop[0]["run"], held["run"]);
+    assert_eq!(stop[0]["held"], 1000);
+    assert_eq!(stop[0]["provisioned"], 2000);
     // Each held object is in the run's log; the app shows the staged deletes.
     let log = a
         .cli_ok(&[

@@ -27,6 +27,7 @@ mod crud;
 mod entra;
 mod expr;
 mod isolation;
+mod notify;
 mod okta;
 mod paging;
 mod replicas;

@@ -41,6 +41,7 @@ pub fn provisioner(
         apps: stores.apps.clone(),
         admin: admin.clone(),
         base_url: settings.scim_base_url(),
+        notifier: crate::notifier(),
     }
 }
 

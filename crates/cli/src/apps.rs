@@ -58,6 +58,13 @@ pub enum AppCommand {
         #[command(flatten)]
         limits: Box<LimitArgs>,
     },
+    /// Send a test notification to the app's webhook and email recipients. Exit code non-zero
+    /// if any did not receive it.
+    NotifyTest {
+        name: String,
+        #[arg(long)]
+        tenant: String,
+    },
     /// Test the connection as Entra ID does: query the matching attribute with a random value
     /// and expect no match. Exit code 0 only when it works.
     Test {
@@ -275,7 +282,7 @@ fn view_json(v: &AppView) -> serde_json::Value {
     json!({
         "id": r.id, "name": r.name, "scimUrl": r.scim_url, "auth": v.auth,
         "state": r.state.as_str(), "deprovision": r.deprovision.as_str(),
-        "concurrency": concurrency(r), "rateLimit": limits(r)["rateLimit"], "timeout": limits(r)["timeout"], "attempts": limits(r)["attempts"], "escrowBase": limits(r)["escrowBase"], "escrowCap": limits(r)["escrowCap"], "quarantineAfter": limits(r)["quarantineAfter"], "quarantineShare": limits(r)["quarantineShare"], "probeInterval": limits(r)["probeInterval"], "health": limits(r)["health"], "deletionThreshold": limits(r)["deletionThreshold"], "deletionShare": limits(r)["deletionShare"], "stagedDeletes": limits(r)["stagedDeletes"], "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
+        "concurrency": concurrency(r), "rateLimit": limits(r)["rateLimit"], "timeout": limits(r)["timeout"], "attempts": limits(r)["attempts"], "escrowBase": limits(r)["escrowBase"], "escrowCap": limits(r)["escrowCap"], "quarantineAfter": limits(r)["quarantineAfter"], "quarantineShare": limits(r)["quarantineShare"], "probeInterval": limits(r)["probeInterval"], "health": limits(r)["health"], "deletionThreshold": limits(r)["deletionThreshold"], "deletionShare": limits(r)["deletionShare"], "stagedDeletes": limits(r)["stagedDeletes"], "notifications": r.settings.get("notifications"), "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
     })
 }
 
@@ -381,7 +388,12 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 probe_interval,
                 deletion_threshold,
                 deletion_share,
+                notify_webhook,
+                notify_email,
+                notify_events,
             } = *limits;
+            let notify =
+                crate::app_notify::change_from_args(notify_webhook, notify_email, notify_events);
             let rate_limit = rate_limit.map(|r| {
                 if r == 0.0 {
                     serde_json::Value::Null
@@ -421,7 +433,7 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 .transpose()?;
             let connection = scim_url.is_some() || auth.is_some() || deprovision.is_some();
             let mut v = None;
-            if connection || limits.is_empty() {
+            if connection || (limits.is_empty() && notify.is_empty()) {
                 v = Some(
                     admin
                         .change(
@@ -444,6 +456,9 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                         .await
                         .map_err(explain)?,
                 );
+            }
+            if !notify.is_empty() {
+                v = Some(crate::app_notify::set(&admin, t, &name, &notify).await?);
             }
             if let Some(v) = v {
                 print_view(&settings, &v);
@@ -471,6 +486,10 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                     println!("  ok  {check}");
                 }
             }
+        }
+        AppCommand::NotifyTest { name, tenant } => {
+            let t = tenant_id(&stores, &tenant).await?;
+            crate::app_notify::test(&admin, t, &tenant, &name, settings.json).await?;
         }
         AppCommand::Schema { name, tenant } => {
             let t = tenant_id(&stores, &tenant).await?;
@@ -716,7 +735,8 @@ fn limits(app: &scimitar_core::AppRecord) -> serde_json::Value {
     scimitar_provisioning::runs::limits_view(app)
 }
 
-/// The limits and safety rails `app set` changes (docs/operations.md).
+/// The limits, safety rails (docs/operations.md) and notifications (docs/notifications.md)
+/// `app set` changes.
 #[derive(clap::Args, Debug)]
 pub struct LimitArgs {
     /// Requests in flight to the app at once during a run, 1-64 (default 8).
@@ -754,6 +774,17 @@ pub struct LimitArgs {
     /// ... and at most this share of the objects provisioned in the app (default 0.2).
     #[arg(long)]
     pub deletion_share: Option<f64>,
+    /// Where to POST notifications (http or https URL); '' removes it.
+    #[arg(long, value_name = "URL")]
+    pub notify_webhook: Option<String>,
+    /// An email recipient of notifications; repeat for several (they replace the old
+    /// ones); '' removes them. Needs SCIMITAR_SMTP_URL and SCIMITAR_SMTP_FROM.
+    #[arg(long, value_name = "ADDRESS")]
+    pub notify_email: Vec<String>,
+    /// Which events notify: quarantined, recovered, threshold-stop, run-failed, or all
+    /// (the default); comma-separated.
+    #[arg(long, value_name = "EVENTS", value_delimiter = ',')]
+    pub notify_events: Vec<String>,
 }
 
 /// Requests in flight to the app at once during a run.
@@ -808,6 +839,7 @@ fn print_view(settings: &Settings, v: &AppView) {
             limits["health"]["failingRuns"]
         );
     }
+    println!("notifications: {}", crate::app_notify::describe(r));
     println!("created:      {}", r.created);
     println!("updated:      {} (version {})", r.updated, r.version);
 }

@@ -2,6 +2,7 @@
 //! (whether or not a server is running).
 
 mod admin;
+mod app_notify;
 mod app_runs;
 mod app_settings;
 mod apps;
@@ -85,6 +86,19 @@ fn main() -> std::process::ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// The notifier for the apps' notifications, with the SMTP server of `SCIMITAR_SMTP_URL` and
+/// `SCIMITAR_SMTP_FROM`; when those are unusable, one without email (said once, as a warning).
+pub fn notifier() -> scimitar_provisioning::notify::Notifier {
+    use scimitar_provisioning::notify::Notifier;
+    match Notifier::from_env() {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!("notifications by email are off: {e}");
+            Notifier::new(None).unwrap_or_else(|e| panic!("cannot build an HTTP client: {e}"))
         }
     }
 }

@@ -96,7 +96,7 @@ async fn pass(
             };
             let name = &app.name;
             let outcome = provisioner
-                .sync(&tenant, name, kind, changed.as_ref(), &|_, _| {})
+                .scheduled_sync(&tenant, name, kind, changed.as_ref())
                 .await;
             match provisioner.judge_run(&tenant, name, outcome.as_ref()).await {
                 Ok(Some(change)) => health_changed(&tenant.name, name, &change),
@@ -133,7 +133,7 @@ async fn pass(
     Ok(ran)
 }
 
-/// A quarantine or a recovery: logged (and, with notifications, sent to the admin).
+/// A quarantine or a recovery: logged (the app's admins were notified by the provisioner).
 fn health_changed(tenant: &str, app: &str, change: &HealthChange) {
     match change {
         HealthChange::Quarantined { reason, hint } => {

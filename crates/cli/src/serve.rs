@@ -93,6 +93,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
             Some(url) => format!("{}/scim/v2", url.trim_end_matches('/')),
             None => "http://localhost/scim/v2".into(),
         },
+        notifier: crate::notifier(),
     };
     crate::scheduler::spawn(
         stores.clone(),

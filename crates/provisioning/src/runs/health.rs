@@ -26,6 +26,7 @@ use time::OffsetDateTime;
 use super::{connector_for, Provisioner, RunError, Synced};
 use crate::connector::Connector;
 use crate::engine::EngineError;
+use crate::notify::NotificationEvent;
 
 pub const DEFAULT_QUARANTINE_AFTER: u64 = 3;
 pub const DEFAULT_QUARANTINE_SHARE: f64 = 0.8;
@@ -136,6 +137,11 @@ impl Provisioner {
             .await?;
         if quarantine {
             tracing::warn!(app = %name, tenant = %tenant.name, failing_runs = count, "app quarantined: {reason}");
+            let event = NotificationEvent::Quarantined {
+                reason: reason.clone(),
+                hint: hint.clone(),
+            };
+            self.notify(tenant, &app, event).await;
             return Ok(Some(HealthChange::Quarantined { reason, hint }));
         }
         Ok(None)
@@ -170,6 +176,8 @@ impl Provisioner {
                     .record_health(tenant.id, name, Some(AppState::Running), None)
                     .await?;
                 tracing::info!(app = %name, tenant = %tenant.name, "app left quarantine: the probe passed");
+                self.notify(tenant, &app, NotificationEvent::Recovered)
+                    .await;
                 Ok(Some(HealthChange::Recovered))
             }
             Err(why) => {

@@ -6,6 +6,7 @@
 pub mod escrow;
 pub mod guard;
 pub mod health;
+mod notices;
 mod record;
 mod tally;
 
@@ -146,6 +147,8 @@ pub struct Provisioner {
     pub admin: AppAdmin,
     /// The directory's SCIM base URL, as rendered resources carry it.
     pub base_url: String,
+    /// Delivers the apps' notifications (`notices.rs`).
+    pub notifier: crate::notify::Notifier,
 }
 
 /// The app, its connector, and what plans need from the directory, each read once.
@@ -216,6 +219,23 @@ impl Provisioner {
             .await
     }
 
+    /// A run started by continuous provisioning: as [`Provisioner::sync`], with failed-run
+    /// notices limited to one an hour.
+    pub async fn scheduled_sync(
+        &self,
+        tenant: &Tenant,
+        name: &str,
+        kind: RunKind,
+        changed: Option<&Changed>,
+    ) -> Result<Synced, RunError> {
+        let done = self
+            .run_sync_quiet(tenant, name, kind, changed, &|_, _| {}, false)
+            .await?;
+        let app = self.admin.get(tenant.id, name).await?;
+        self.notify_run(tenant, &app, &done.0, done.1, true).await;
+        Ok(done.0)
+    }
+
     /// Approve the disables and deletes a run held back (`scimitar app approve-deletes`): a run
     /// of every user and group with the accidental-deletion threshold lifted for it.
     pub async fn approve_deletes(
@@ -228,6 +248,7 @@ impl Provisioner {
             .await
     }
 
+    /// A run, then its notices.
     async fn run_sync(
         &self,
         tenant: &Tenant,
@@ -237,6 +258,25 @@ impl Provisioner {
         progress: &(dyn Fn(ResourceKind, &Tally) + Send + Sync),
         approved: bool,
     ) -> Result<Synced, RunError> {
+        let (done, provisioned) = self
+            .run_sync_quiet(tenant, name, kind, changed, progress, approved)
+            .await?;
+        let app = self.admin.get(tenant.id, name).await?;
+        self.notify_run(tenant, &app, &done, provisioned, false)
+            .await;
+        Ok(done)
+    }
+
+    /// A run, and how many objects the app had provisioned when it started.
+    async fn run_sync_quiet(
+        &self,
+        tenant: &Tenant,
+        name: &str,
+        kind: RunKind,
+        changed: Option<&Changed>,
+        progress: &(dyn Fn(ResourceKind, &Tally) + Send + Sync),
+        approved: bool,
+    ) -> Result<(Synced, u64), RunError> {
         let open = self.open(tenant, name).await?;
         let record = open.start(kind).await?;
         let _alive = record::Heartbeat::start(self.apps.clone(), record.id.clone());
@@ -301,12 +341,15 @@ impl Provisioner {
         };
         open.finish(&record, &tallies, &[], None, Some(position))
             .await?;
-        Ok(Synced {
-            run: record,
-            users: tallies.0,
-            groups: tallies.1,
-            staged,
-        })
+        Ok((
+            Synced {
+                run: record,
+                users: tallies.0,
+                groups: tallies.1,
+                staged,
+            },
+            provisioned as u64,
+        ))
     }
 
     /// Provision one user (by userName) or group (by displayName) now, whatever the schedule.

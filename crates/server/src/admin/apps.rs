@@ -8,6 +8,7 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use scimitar_core::service::AppView;
 use scimitar_core::AppAuth;
+use scimitar_provisioning::notify::NotificationSettings;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -66,9 +67,33 @@ pub struct AppOut {
     /// last error) and `stagedDeletes` (disables and deletes waiting for approval), or null.
     #[schema(value_type = Object)]
     pub limits: serde_json::Value,
+    pub notifications: NotificationsOut,
     pub created: String,
     pub updated: String,
     pub version: i64,
+}
+
+/// Where the app's notifications go (docs/notifications.md).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationsOut {
+    /// The URL that receives each notification as a JSON POST.
+    pub webhook: Option<String>,
+    /// Email recipients.
+    pub email: Vec<String>,
+    /// The events that notify.
+    pub events: Vec<String>,
+}
+
+impl NotificationsOut {
+    fn of(settings: &serde_json::Value) -> NotificationsOut {
+        // Settings that no longer load notify nobody; `PATCH` them to fix them.
+        let s = NotificationSettings::from_app_settings(settings).unwrap_or_default();
+        NotificationsOut {
+            webhook: s.webhook.map(String::from),
+            email: s.email,
+            events: s.events.iter().map(|k| k.as_str().to_string()).collect(),
+        }
+    }
 }
 
 impl From<AppView> for AppOut {
@@ -102,6 +127,7 @@ impl From<AppView> for AppOut {
                 .get("attempts")
                 .and_then(serde_json::Value::as_u64)
                 .unwrap_or(scimitar_provisioning::connector::DEFAULT_ATTEMPTS.into()),
+            notifications: NotificationsOut::of(&r.settings),
             created: r.created,
             updated: r.updated,
             version: r.version,

@@ -10,6 +10,7 @@ use axum::{Extension, Json, Router};
 use scimitar_core::{AppState as RunState, Deprovision};
 use scimitar_provisioning::connector::{Connector, ScimConnector};
 use scimitar_provisioning::engine::check_limit;
+use scimitar_provisioning::notify::{NotificationChange, NotificationSettings, SETTINGS_KEY};
 use scimitar_provisioning::runs::{connector_for, RunError};
 use scimitar_scim::schema::ResourceKind;
 use serde::{Deserialize, Serialize};
@@ -61,6 +62,33 @@ pub struct AppChanges {
     pub deletion_threshold: Option<u64>,
     /// ... and at most this share of the objects provisioned in the app (default 0.2).
     pub deletion_share: Option<f64>,
+    /// Where the app's notifications go; fields left out stay as they are.
+    pub notifications: Option<NotificationsChange>,
+}
+
+/// A change to an app's notification targets (docs/notifications.md).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsChange {
+    /// An http or https URL that receives each notification as a JSON POST; "" removes it.
+    #[schema(example = "https://hooks.example.com/scimitar")]
+    pub webhook: Option<String>,
+    /// Email recipients, replacing the old ones; [] removes them.
+    #[schema(example = json!(["it-ops@example.com"]))]
+    pub email: Option<Vec<String>>,
+    /// The events that notify: quarantined, recovered, threshold-stop, run-failed; [] or
+    /// ["all"] for every one.
+    pub events: Option<Vec<String>>,
+}
+
+impl From<NotificationsChange> for NotificationChange {
+    fn from(c: NotificationsChange) -> Self {
+        NotificationChange {
+            webhook: c.webhook,
+            email: c.email,
+            events: c.events,
+        }
+    }
 }
 
 /// A connection test that passed.
@@ -94,7 +122,8 @@ async fn connector(
     Ok(connector_for(admin, &app)?)
 }
 
-/// Change an app's SCIM URL, credentials or deprovisioning policy (`scimitar app set`).
+/// Change an app's SCIM URL, credentials, deprovisioning policy, concurrency or notification
+/// targets (`scimitar app set`).
 #[utoipa::path(patch, path = "/api/v1/apps/{name}", tag = "apps", request_body = AppChanges,
     params(("name" = String, Path, description = "the app's name (case-insensitive)")),
     responses((status = 200, body = AppOut), (status = 400), (status = 404)),
@@ -157,10 +186,10 @@ pub async fn change_app(
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k, v)))
     .collect();
-    if !connection && limits.is_empty() {
+    if !connection && limits.is_empty() && changes.notifications.is_none() {
         return Err(Problem::new(
             400,
-            "nothing to change: give scimUrl, auth, deprovision, concurrency, rateLimit, timeout, attempts, escrowBase, escrowCap, quarantineAfter, quarantineShare, probeInterval, deletionThreshold or deletionShare",
+            "nothing to change: give scimUrl, auth, deprovision, concurrency, rateLimit, timeout, attempts, escrowBase, escrowCap, quarantineAfter, quarantineShare, probeInterval, deletionThreshold, deletionShare or notifications",
         ));
     }
     for (key, value) in &limits {
@@ -178,6 +207,19 @@ pub async fn change_app(
         })
         .transpose()?;
     let admin = app_admin(&state)?;
+    // Checked before anything is changed: a bad value changes nothing.
+    let notifications = match changes.notifications {
+        Some(change) => {
+            let app = admin.get(ctx.tenant.id, &name).await?;
+            let mut settings =
+                NotificationSettings::from_app_settings(&app.settings).unwrap_or_default();
+            settings
+                .apply(&change.into())
+                .map_err(|e| Problem::new(400, e.to_string()))?;
+            Some(settings)
+        }
+        None => None,
+    };
     let mut view = None;
     if connection {
         view = Some(
@@ -196,6 +238,13 @@ pub async fn change_app(
     for (key, value) in limits {
         let value = (!value.is_null()).then_some(value);
         view = Some(admin.set_setting(ctx.tenant.id, &name, key, value).await?);
+    }
+    if let Some(settings) = notifications {
+        view = Some(
+            admin
+                .set_setting(ctx.tenant.id, &name, SETTINGS_KEY, settings.to_json())
+                .await?,
+        );
     }
     match view {
         Some(v) => Ok(Json(v.into())),

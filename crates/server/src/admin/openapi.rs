@@ -21,7 +21,8 @@ use super::{apps, assignments, connection, run_logs, runs, settings};
         run_logs::list_runs, run_logs::latest_run, run_logs::show_run,
     ),
     components(schemas(
-        apps::NewApp, apps::NewAuth, apps::AppOut, connection::AppChanges,
+        apps::NewApp, apps::NewAuth, apps::AppOut, apps::NotificationsOut, connection::AppChanges,
+        connection::NotificationsChange,
         connection::TestReport, assignments::Target, assignments::AssignmentOut,
         settings::MappingsImported, settings::Scope, runs::RunRequest, runs::PlansOut,
         runs::SyncOut, runs::ProvisionRequest, runs::ProvisionOut,
