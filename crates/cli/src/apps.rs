@@ -396,7 +396,7 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
         }
         AppCommand::Test { name, tenant } => {
             let t = tenant_id(&stores, &tenant).await?;
-            let connector = connector(&admin, t, &name).await?;
+            let connector = connector(&admin, t, &tenant, &name).await?;
             let report = connector
                 .test(ResourceKind::User, "userName")
                 .await
@@ -419,7 +419,7 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
         }
         AppCommand::Schema { name, tenant } => {
             let t = tenant_id(&stores, &tenant).await?;
-            let connector = connector(&admin, t, &name).await?;
+            let connector = connector(&admin, t, &tenant, &name).await?;
             let caps = connector.discover().await.map_err(failed)?;
             if settings.json {
                 println!("{}", serde_json::to_value(&caps)?);
@@ -602,10 +602,11 @@ async fn describe_assignment(
 pub(crate) async fn connector(
     admin: &AppAdmin,
     tenant: TenantId,
+    tenant_name: &str,
     name: &str,
 ) -> anyhow::Result<ScimConnector> {
     let app = admin.get(tenant, name).await.map_err(explain)?;
-    connector_for(admin, &app).map_err(|e| anyhow::anyhow!("{e}"))
+    connector_for(admin, &app, tenant_name).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// A connector error with what to do about it.

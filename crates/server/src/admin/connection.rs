@@ -71,7 +71,7 @@ async fn connector(
 ) -> Result<ScimConnector, Problem> {
     let admin = app_admin(state)?;
     let app = admin.get(ctx.tenant.id, name).await?;
-    Ok(connector_for(admin, &app)?)
+    Ok(connector_for(admin, &app, &ctx.tenant.name)?)
 }
 
 /// Change an app's SCIM URL, credentials or deprovisioning policy (`scimitar app set`).
