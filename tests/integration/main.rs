@@ -10,6 +10,7 @@ mod admin_runs;
 mod admin_settings;
 mod app_continuous;
 mod app_logs;
+mod app_oauth;
 mod app_plan;
 mod app_replicas;
 mod app_scim2_server;

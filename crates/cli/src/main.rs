@@ -2,6 +2,7 @@
 //! (whether or not a server is running).
 
 mod admin;
+mod app_oauth;
 mod app_runs;
 mod app_settings;
 mod apps;

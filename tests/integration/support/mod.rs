@@ -116,6 +116,18 @@ impl Server {
     /// Start a server on the given database (`None`: SQLite in its own data directory). The
     /// bootstrap token is printed only by the first server on an empty database.
     pub async fn start_on(database_url: Option<String>) -> Server {
+        Self::spawn(database_url, "warn", Stdio::inherit()).await
+    }
+
+    /// A server (on the suite's database) whose log, at `rust_log`, goes to `log` instead of
+    /// the test's standard error, for tests that check what the server logs.
+    pub async fn start_logging(rust_log: &str, log: std::fs::File) -> Server {
+        let mut server = Self::spawn(postgres_database(), rust_log, Stdio::from(log)).await;
+        server.owns_database = true;
+        server
+    }
+
+    async fn spawn(database_url: Option<String>, rust_log: &str, stderr: Stdio) -> Server {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let mut command = Command::new(bin());
         command
@@ -125,9 +137,9 @@ impl Server {
             command.args(["--database-url", url]);
         }
         let mut child = command
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", rust_log)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .kill_on_drop(true)
             .spawn()
             .expect("spawn scimitar serve");

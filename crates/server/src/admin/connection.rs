@@ -114,6 +114,10 @@ pub async fn change_app(
         })
         .transpose()?;
     let admin = app_admin(&state)?;
+    let auth = match changes.auth {
+        Some(a) => Some(a.into_auth(admin, ctx.tenant.id, Some(&name)).await?),
+        None => None,
+    };
     let mut view = None;
     if connection {
         view = Some(
@@ -122,7 +126,7 @@ pub async fn change_app(
                     ctx.tenant.id,
                     &name,
                     changes.scim_url.as_deref(),
-                    changes.auth.map(Into::into),
+                    auth,
                     None,
                     deprovision,
                 )
