@@ -208,6 +208,106 @@ fn server_log() -> (tempfile::NamedTempFile, std::fs::File) {
     (file, handle)
 }
 
+/// App `zoho` of tenant `default`: the authorization code grant at `auth_base`, coming back
+/// to `server`'s callback.
+async fn connect_zoho(server: &Server, auth_base: &str) {
+    let callback = format!("{}/oauth/callback", server.base);
+    let scim_url = format!("{auth_base}/scim/v2");
+    let authorize_url = format!("{auth_base}/authorize");
+    let token_url = format!("{auth_base}/token");
+    server
+        .cli_ok(&[
+            "app",
+            "create",
+            "zoho",
+            "--tenant",
+            "default",
+            "--scim-url",
+            &scim_url,
+            "--oauth-authorization-code",
+            "--authorize-url",
+            &authorize_url,
+            "--token-url",
+            &token_url,
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret",
+            CLIENT_SECRET,
+            "--client-auth",
+            "body",
+            "--scope",
+            "ZohoOne.SCIM.ALL",
+            "--redirect-uri",
+            &callback,
+        ])
+        .await;
+}
+
+#[tokio::test]
+async fn app_authorize_waits_until_the_callback_has_stored_the_refresh_token() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let (auth_base, shared) = auth_server().await;
+    let server = Server::start().await;
+    connect_zoho(&server, &auth_base).await;
+    let mut command = tokio::process::Command::new(crate::support::bin());
+    command
+        .args([
+            "app",
+            "authorize",
+            "zoho",
+            "--tenant",
+            "default",
+            "--data-dir",
+        ])
+        .arg(server.data_dir.path());
+    if let Some(url) = &server.database_url {
+        command.args(["--database-url", url]);
+    }
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let authorize_url = format!("{auth_base}/authorize");
+    let url = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let line = lines.next_line().await.unwrap().expect("the URL line");
+            if line.starts_with(&authorize_url) {
+                return line;
+            }
+        }
+    })
+    .await
+    .expect("no URL printed in 20 s");
+    let (status, page) = approve(&url).await;
+    assert_eq!(status, 200, "{page}");
+    let rest = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut rest = String::new();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            rest.push_str(&line);
+            rest.push('\n');
+        }
+        rest
+    })
+    .await
+    .expect("app authorize did not finish within 20 s of the callback");
+    assert!(child.wait().await.unwrap().success(), "{rest}");
+    assert!(rest.contains("'zoho' is authorized"), "{rest}");
+    assert_eq!(shared.lock().unwrap().grants("authorization_code"), 1);
+    server
+        .cli_ok(&["app", "test", "zoho", "--tenant", "default"])
+        .await;
+    // The route is in the OpenAPI document.
+    let doc: Value = reqwest::get(format!("{}/api/v1/openapi.json", server.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/api/v1/apps/{name}/authorize"]["post"].is_object());
+}
+
 #[tokio::test]
 async fn client_credentials_tokens_are_fetched_cached_and_renewed() {
     let (auth_base, shared) = auth_server().await;
@@ -275,35 +375,8 @@ async fn authorization_code_end_to_end_with_rotation_revocation_and_reauthorizat
     let (log_file, log) = server_log();
     let server = Server::start_logging("debug", log).await;
     let callback = format!("{}/oauth/callback", server.base);
-    let scim_url = format!("{auth_base}/scim/v2");
     let authorize_url = format!("{auth_base}/authorize");
-    let token_url = format!("{auth_base}/token");
-    server
-        .cli_ok(&[
-            "app",
-            "create",
-            "zoho",
-            "--tenant",
-            "default",
-            "--scim-url",
-            &scim_url,
-            "--oauth-authorization-code",
-            "--authorize-url",
-            &authorize_url,
-            "--token-url",
-            &token_url,
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret",
-            CLIENT_SECRET,
-            "--client-auth",
-            "body",
-            "--scope",
-            "ZohoOne.SCIM.ALL",
-            "--redirect-uri",
-            &callback,
-        ])
-        .await;
+    connect_zoho(&server, &auth_base).await;
     let test = ["app", "test", "zoho", "--tenant", "default"];
     let (ok, _, err) = server.cli(&test).await;
     assert!(!ok);
