@@ -67,6 +67,10 @@ struct State {
     cached: Option<Cached>,
     refresh_token: Option<Secret>,
     refused_last: bool,
+    /// The refresh token the server refused: not sent again (a running app's runs would
+    /// otherwise ask the token endpoint every few hundred milliseconds) until another one is
+    /// stored.
+    refused_refresh: Option<Secret>,
 }
 
 /// An app's OAuth 2.0 access tokens.
@@ -116,6 +120,7 @@ impl TokenSource {
                 cached: None,
                 refresh_token,
                 refused_last: false,
+                refused_refresh: None,
             }),
         }
     }
@@ -198,6 +203,20 @@ impl TokenSource {
     async fn refresh(&self, state: &mut State) -> Result<TokenAnswer, ConnectorError> {
         let mut retried_with_stored = false;
         loop {
+            if state.refresh_token.is_some() && state.refused_refresh == state.refresh_token {
+                let stored = self
+                    .store
+                    .stored_refresh_token()
+                    .await
+                    .map_err(ConnectorError::Transient)?;
+                if stored == state.refused_refresh {
+                    return Err(self.needs_authorization(
+                        "needs to be authorized again (its refresh token was refused)",
+                    ));
+                }
+                state.refresh_token = stored;
+                state.refused_refresh = None;
+            }
             let Some(refresh_token) = state.refresh_token.clone() else {
                 return Err(self.needs_authorization("has not been authorized yet"));
             };
@@ -234,6 +253,7 @@ impl TokenSource {
                         e.describe()
                     );
                     tracing::warn!(app = %self.label.app, tenant = %self.label.tenant, "OAuth refresh token refused; the app needs to be authorized again");
+                    state.refused_refresh = state.refresh_token.clone();
                     self.store
                         .needs_reauthorization(&reason)
                         .await

@@ -226,7 +226,7 @@ async fn a_rotated_refresh_token_is_stored_and_used_next() {
 #[tokio::test]
 async fn a_revoked_refresh_token_asks_for_reauthorization() {
     for zoho_errors in [false, true] {
-        let (url, _) = serve(Endpoint {
+        let (url, shared) = serve(Endpoint {
             zoho_errors,
             ..Endpoint::default()
         })
@@ -250,6 +250,21 @@ async fn a_revoked_refresh_token_asks_for_reauthorization() {
         assert!(!text.contains("revoked") || text.contains("revoked, expired"));
         let reason = store.reauthorization.lock().unwrap().clone().unwrap();
         assert!(reason.contains("invalid_"), "{reason}");
+        // Not asked again with the same refused token, but a newly stored one is used.
+        let asked = shared.lock().unwrap().grants.get("refresh_token").copied();
+        let again = s.access_token().await.unwrap_err();
+        assert!(matches!(again, ConnectorError::NeedsAuthorization(_)));
+        assert_eq!(
+            shared.lock().unwrap().grants.get("refresh_token").copied(),
+            asked
+        );
+        shared
+            .lock()
+            .unwrap()
+            .refresh_tokens
+            .push("reauthorized".into());
+        *store.stored.lock().unwrap() = Some("reauthorized".into());
+        s.access_token().await.unwrap();
     }
 }
 
