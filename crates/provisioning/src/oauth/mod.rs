@@ -16,6 +16,8 @@ mod store;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_state;
 
 pub use authorize::{callback_url, Authorization, CALLBACK_PATH};
 pub use endpoint::{authorization_url, request_token, TokenAnswer, TokenError};
