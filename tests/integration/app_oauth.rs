@@ -344,6 +344,17 @@ async fn client_credentials_tokens_are_fetched_cached_and_renewed() {
     let (status, _, report) = admin.send(Method::POST, "/apps/cc/test", None).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(shared.lock().unwrap().grants("client_credentials"), 2);
+    // A PATCH of part of the OAuth settings keeps the rest (the secret included).
+    let (status, _, app) = admin
+        .send(
+            Method::PATCH,
+            "/apps/cc",
+            Some(json!({"auth": {"type": "oauth", "scope": "scim other"}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{app}");
+    let (status, _, report) = admin.send(Method::POST, "/apps/cc/test", None).await;
+    assert_eq!(status, 200, "{report}");
     // The CLI gets its own token the same way.
     let out = server
         .cli_ok(&["app", "test", "cc", "--tenant", "default"])
@@ -385,6 +396,31 @@ async fn authorization_code_end_to_end_with_rotation_revocation_and_reauthorizat
             && err.contains("scimitar app authorize zoho --tenant default"),
         "{err}"
     );
+
+    // An administrator who denies access: the state is used up, the page says so.
+    let out = server
+        .cli_ok(&[
+            "app",
+            "authorize",
+            "zoho",
+            "--tenant",
+            "default",
+            "--no-wait",
+        ])
+        .await;
+    let state = out
+        .split("state=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .unwrap()
+        .to_string();
+    let denied = format!("{callback}?error=access_denied&state={state}");
+    let page = reqwest::get(&denied).await.unwrap();
+    assert_eq!(page.status().as_u16(), 400);
+    let text = page.text().await.unwrap();
+    assert!(text.contains("not granted (access_denied)"), "{text}");
+    let page = reqwest::get(&denied).await.unwrap();
+    assert_eq!(page.status().as_u16(), 400, "a used state");
 
     // The CLI prints the URL; the browser goes to the authorization server and back.
     let out = server

@@ -77,7 +77,11 @@ async fn callback(
         );
     };
     if let Some(error) = query.get("error") {
-        return failed(authorize::refuse(admin, oauth_state, &error_code(error)).await);
+        // A denial is the browser's answer, not the app failing: 400, not 502.
+        return match authorize::refuse(admin, oauth_state, &error_code(error)).await {
+            e @ RunError::Connector { .. } => page(StatusCode::BAD_REQUEST, e.to_string()),
+            other => failed(other),
+        };
     }
     let Some(code) = query.get("code").filter(|c| !c.is_empty()) else {
         return page(
