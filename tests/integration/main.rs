@@ -13,6 +13,7 @@ mod app_crash;
 mod app_faults;
 mod app_limits;
 mod app_logs;
+mod app_oauth;
 mod app_plan;
 mod app_replicas;
 mod app_scim2_server;

@@ -15,6 +15,7 @@ use scimitar_provisioning::runs::connector_for;
 use serde_json::json;
 
 use crate::admin::explain;
+use crate::app_oauth::{oauth_auth, OAuthArgs};
 use crate::app_settings::MappingsCommand;
 use crate::config::Settings;
 use crate::lookup::{find_one, tenant_directory};
@@ -31,6 +32,8 @@ pub enum AppCommand {
         scim_url: String,
         #[command(flatten)]
         auth: AuthArgs,
+        #[command(flatten)]
+        oauth: Box<OAuthArgs>,
     },
     /// List a tenant's apps.
     List {
@@ -52,6 +55,10 @@ pub enum AppCommand {
         scim_url: Option<String>,
         #[command(flatten)]
         auth: OptionalAuthArgs,
+        /// OAuth settings to change (laid over the current ones; a new client id or token URL
+        /// needs a new `app authorize`).
+        #[command(flatten)]
+        oauth: Box<OAuthArgs>,
         /// What happens in the app when a user leaves scope: disable, delete or nothing.
         #[arg(long)]
         deprovision: Option<String>,
@@ -64,6 +71,20 @@ pub enum AppCommand {
         name: String,
         #[arg(long)]
         tenant: String,
+    },
+    /// Authorize Scimitar at the app's OAuth server (authorization code grant, e.g. Zoho One):
+    /// prints the URL to open in a browser, then waits until the server's /oauth/callback has
+    /// stored the refresh token.
+    Authorize {
+        name: String,
+        #[arg(long)]
+        tenant: String,
+        /// Print the URL and return without waiting.
+        #[arg(long)]
+        no_wait: bool,
+        /// Seconds to wait for the authorization (default 600, as long as the URL is valid).
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
     },
     /// Test the connection as Entra ID does: query the matching attribute with a random value
     /// and expect no match. Exit code 0 only when it works.
@@ -188,8 +209,9 @@ pub enum AppCommand {
     },
 }
 
+/// Bearer or basic credentials; OAuth comes with [`OAuthArgs`] instead.
 #[derive(clap::Args, Debug)]
-#[group(required = true, multiple = false)]
+#[group(required = false, multiple = false)]
 pub struct AuthArgs {
     /// Bearer token for the app; `-` reads it from standard input (keeps it out of `ps`).
     #[arg(long)]
@@ -249,7 +271,7 @@ async fn assignment(
 }
 
 /// `-` means standard input (trailing newline removed).
-fn value_or_stdin(v: String) -> anyhow::Result<String> {
+pub(crate) fn value_or_stdin(v: String) -> anyhow::Result<String> {
     if v != "-" {
         return Ok(v);
     }
@@ -282,7 +304,7 @@ fn view_json(v: &AppView) -> serde_json::Value {
     json!({
         "id": r.id, "name": r.name, "scimUrl": r.scim_url, "auth": v.auth,
         "state": r.state.as_str(), "deprovision": r.deprovision.as_str(),
-        "concurrency": concurrency(r), "rateLimit": limits(r)["rateLimit"], "timeout": limits(r)["timeout"], "attempts": limits(r)["attempts"], "escrowBase": limits(r)["escrowBase"], "escrowCap": limits(r)["escrowCap"], "quarantineAfter": limits(r)["quarantineAfter"], "quarantineShare": limits(r)["quarantineShare"], "probeInterval": limits(r)["probeInterval"], "health": limits(r)["health"], "deletionThreshold": limits(r)["deletionThreshold"], "deletionShare": limits(r)["deletionShare"], "stagedDeletes": limits(r)["stagedDeletes"], "notifications": r.settings.get("notifications"), "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
+        "concurrency": concurrency(r), "rateLimit": limits(r)["rateLimit"], "timeout": limits(r)["timeout"], "attempts": limits(r)["attempts"], "escrowBase": limits(r)["escrowBase"], "escrowCap": limits(r)["escrowCap"], "quarantineAfter": limits(r)["quarantineAfter"], "quarantineShare": limits(r)["quarantineShare"], "probeInterval": limits(r)["probeInterval"], "health": limits(r)["health"], "deletionThreshold": limits(r)["deletionThreshold"], "deletionShare": limits(r)["deletionShare"], "stagedDeletes": limits(r)["stagedDeletes"], "notifications": r.settings.get("notifications"), "oauth": crate::app_oauth::status(&r.settings), "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
     })
 }
 
@@ -308,10 +330,20 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             tenant,
             scim_url,
             auth,
+            oauth,
         } => {
             let t = tenant_id(&stores, &tenant).await?;
-            let auth = auth_from(auth.bearer_token, auth.basic)?
-                .ok_or_else(|| anyhow::anyhow!("give --bearer-token or --basic"))?;
+            let oauth = oauth.options()?;
+            let auth = match auth_from(auth.bearer_token, auth.basic)? {
+                Some(_) if oauth.any() => {
+                    anyhow::bail!("give either --bearer-token/--basic or OAuth settings, not both")
+                }
+                Some(a) => a,
+                None if oauth.any() => oauth_auth(oauth, None)?,
+                None => anyhow::bail!(
+                    "give --bearer-token, --basic, or OAuth settings (--oauth-client-credentials, --oauth-authorization-code or --zoho-region)"
+                ),
+            };
             let v = admin
                 .create(t, &name, &scim_url, auth)
                 .await
@@ -371,6 +403,7 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             tenant,
             scim_url,
             auth,
+            oauth,
             deprovision,
             limits,
         } => {
@@ -421,7 +454,22 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 scimitar_provisioning::engine::check_limit(key, value)
                     .map_err(|m| anyhow::anyhow!("--{}: {m}", key.replace('_', "-")))?;
             }
-            let auth = auth_from(auth.bearer_token, auth.basic)?;
+            let oauth = oauth.options()?;
+            let auth = match auth_from(auth.bearer_token, auth.basic)? {
+                Some(_) if oauth.any() => {
+                    anyhow::bail!("give either --bearer-token/--basic or OAuth settings, not both")
+                }
+                Some(a) => Some(a),
+                None if oauth.any() => {
+                    let app = admin.get(t, &name).await.map_err(explain)?;
+                    let current = match admin.open_auth(&app).map_err(explain)? {
+                        AppAuth::OAuth(settings) => Some(settings),
+                        _ => None,
+                    };
+                    Some(oauth_auth(oauth, current)?)
+                }
+                None => None,
+            };
             let deprovision = deprovision
                 .map(|d| {
                     Deprovision::parse(&d).ok_or_else(|| {
@@ -464,9 +512,18 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 print_view(&settings, &v);
             }
         }
+        AppCommand::Authorize {
+            name,
+            tenant,
+            no_wait,
+            timeout,
+        } => {
+            let t = tenant_id(&stores, &tenant).await?;
+            crate::app_oauth::authorize(&settings, &admin, t, &name, no_wait, timeout).await?;
+        }
         AppCommand::Test { name, tenant } => {
             let t = tenant_id(&stores, &tenant).await?;
-            let connector = connector(&admin, t, &name).await?;
+            let connector = connector(&admin, t, &tenant, &name).await?;
             let report = connector
                 .test(ResourceKind::User, "userName")
                 .await
@@ -493,7 +550,7 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
         }
         AppCommand::Schema { name, tenant } => {
             let t = tenant_id(&stores, &tenant).await?;
-            let connector = connector(&admin, t, &name).await?;
+            let connector = connector(&admin, t, &tenant, &name).await?;
             let caps = connector.discover().await.map_err(failed)?;
             if settings.json {
                 println!("{}", serde_json::to_value(&caps)?);
@@ -682,10 +739,11 @@ async fn describe_assignment(
 pub(crate) async fn connector(
     admin: &AppAdmin,
     tenant: TenantId,
+    tenant_name: &str,
     name: &str,
 ) -> anyhow::Result<ScimConnector> {
     let app = admin.get(tenant, name).await.map_err(explain)?;
-    connector_for(admin, &app).map_err(|e| anyhow::anyhow!("{e}"))
+    connector_for(admin, &app, tenant_name).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// A connector error with what to do about it.
@@ -805,6 +863,12 @@ fn print_view(settings: &Settings, v: &AppView) {
     println!("id:           {}", r.id);
     println!("SCIM URL:     {}", r.scim_url);
     println!("credentials:  {}", v.auth);
+    if let Some(status) = crate::app_oauth::status(&r.settings) {
+        println!(
+            "oauth:        {}",
+            crate::app_oauth::describe_status(status)
+        );
+    }
     println!("state:        {}", r.state.as_str());
     println!("deprovision:  {}", r.deprovision.as_str());
     println!("concurrency:  {}", concurrency(r));

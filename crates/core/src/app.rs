@@ -11,6 +11,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::oauth::OAuthSettings;
 use crate::tenant::TenantId;
 
 /// An app name: 1–64 characters of `[A-Za-z0-9._-]`, like a tenant name, so it is safe on a
@@ -31,8 +32,15 @@ impl AppName {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum AppAuth {
-    Bearer { token: String },
-    Basic { user: String, password: String },
+    Bearer {
+        token: String,
+    },
+    Basic {
+        user: String,
+        password: String,
+    },
+    /// OAuth 2.0: access tokens obtained from the app's token endpoint.
+    OAuth(OAuthSettings),
 }
 
 impl AppAuth {
@@ -51,6 +59,7 @@ impl AppAuth {
             AppAuth::Basic { user, password } => {
                 format!("basic, user '{user}', password {}", tail(password))
             }
+            AppAuth::OAuth(settings) => settings.describe(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod app;
 pub mod clock;
 pub mod error;
 pub mod limits;
+pub mod oauth;
 pub mod password;
 pub mod resource;
 pub mod secret;
@@ -24,6 +25,7 @@ pub use app::{
 pub use clock::{Clock, SystemClock};
 pub use error::{CoreError, StoreError};
 pub use limits::Limits;
+pub use oauth::{ClientAuth, OAuthGrant, OAuthSettings};
 pub use resource::{
     ChangeOp, ChangeRecord, GroupMembership, ListPage, ListQuery, Member, MemberOp, MemberRef,
     NewResource, PageRequest, PasswordChange, ResourceUpdate, StoredResource,

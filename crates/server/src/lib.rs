@@ -1,5 +1,5 @@
 //! HTTP for Scimitar: `/scim/v2` (RFC 7644), `/api/v1` (admin, OpenAPI), `/healthz`,
-//! `/livez`, `/metrics`.
+//! `/livez`, `/metrics`, and `/oauth/callback` (an app's OAuth authorization comes back here).
 //!
 //! Handlers are thin: they parse HTTP (headers, query, body) into service calls and render the
 //! results. Errors become RFC 7644 error bodies in exactly one place ([`error`]); internal error
@@ -10,6 +10,7 @@ pub mod auth;
 pub mod body;
 pub mod error;
 pub mod metrics;
+pub mod oauth_callback;
 pub mod ops;
 pub mod response;
 pub mod scim;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
     metrics::handle();
     Router::new()
         .merge(ops::routes())
+        .merge(oauth_callback::routes())
         .nest("/scim/v2", scim::routes(state.clone()))
         .nest("/api/v1", admin::routes(state.clone()))
         .fallback(error::not_found_fallback)

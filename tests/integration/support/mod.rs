@@ -75,6 +75,8 @@ fn uuid_like() -> String {
 async fn spawn_serve(
     data_dir: &std::path::Path,
     database_url: Option<&str>,
+    rust_log: &str,
+    stderr: Stdio,
 ) -> (Child, String, String) {
     let mut command = Command::new(bin());
     command
@@ -84,9 +86,9 @@ async fn spawn_serve(
         command.args(["--database-url", url]);
     }
     let mut child = command
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", rust_log)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .kill_on_drop(true)
         .spawn()
         .expect("spawn scimitar serve");
@@ -161,8 +163,21 @@ impl Server {
     /// Start a server on the given database (`None`: SQLite in its own data directory). The
     /// bootstrap token is printed only by the first server on an empty database.
     pub async fn start_on(database_url: Option<String>) -> Server {
+        Self::spawn(database_url, "warn", Stdio::inherit()).await
+    }
+
+    /// A server (on the suite's database) whose log, at `rust_log`, goes to `log` instead of
+    /// the test's standard error, for tests that check what the server logs.
+    pub async fn start_logging(rust_log: &str, log: std::fs::File) -> Server {
+        let mut server = Self::spawn(postgres_database(), rust_log, Stdio::from(log)).await;
+        server.owns_database = true;
+        server
+    }
+
+    async fn spawn(database_url: Option<String>, rust_log: &str, stderr: Stdio) -> Server {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let (child, base, token) = spawn_serve(data_dir.path(), database_url.as_deref()).await;
+        let (child, base, token) =
+            spawn_serve(data_dir.path(), database_url.as_deref(), rust_log, stderr).await;
         Server {
             base,
             token,
@@ -177,8 +192,13 @@ impl Server {
     /// (on a new port: `base` changes; the token stays).
     pub async fn kill_and_restart(&mut self) {
         self.child.kill().await.expect("kill -9");
-        let (child, base, _) =
-            spawn_serve(self.data_dir.path(), self.database_url.as_deref()).await;
+        let (child, base, _) = spawn_serve(
+            self.data_dir.path(),
+            self.database_url.as_deref(),
+            "warn",
+            Stdio::inherit(),
+        )
+        .await;
         self.child = child;
         self.base = base;
     }

@@ -20,9 +20,9 @@ use crate::tenant::TenantId;
 
 #[derive(Clone)]
 pub struct AppAdmin {
-    store: Arc<dyn AppStore>,
+    pub(super) store: Arc<dyn AppStore>,
     directory: Arc<dyn DirectoryStore>,
-    clock: Arc<dyn Clock>,
+    pub(super) clock: Arc<dyn Clock>,
     key: SecretKey,
 }
 
@@ -80,11 +80,11 @@ impl AppAdmin {
         }
     }
 
-    fn now(&self) -> String {
+    pub(super) fn now(&self) -> String {
         format_timestamp(self.clock.now())
     }
 
-    fn seal(&self, app_id: &str, auth: &AppAuth) -> CoreResult<String> {
+    pub(super) fn seal(&self, app_id: &str, auth: &AppAuth) -> CoreResult<String> {
         let plain = serde_json::to_vec(auth).map_err(|e| CoreError::Internal(e.to_string()))?;
         self.key
             .seal(&plain, &seal_context(app_id))
@@ -101,7 +101,7 @@ impl AppAdmin {
             .map_err(|e| CoreError::Internal(format!("sealed credentials: {e}")))
     }
 
-    fn view(&self, record: AppRecord) -> AppView {
+    pub(super) fn view(&self, record: AppRecord) -> AppView {
         let auth = match self.open_auth(&record) {
             Ok(a) => a.describe(),
             Err(_) => "sealed with a different secret key (cannot be opened)".to_string(),
@@ -125,6 +125,7 @@ impl AppAdmin {
             AppAuth::Basic { user, .. } if user.is_empty() || user.contains(':') => {
                 return Err(invalid("--basic takes USER:PASSWORD with a non-empty user"))
             }
+            AppAuth::OAuth(settings) => settings.check().map_err(invalid)?,
             _ => {}
         }
         let id = uuid::Uuid::new_v4().to_string();
@@ -183,6 +184,16 @@ impl AppAdmin {
         deprovision: Option<Deprovision>,
     ) -> CoreResult<AppView> {
         let app = self.get(tenant, name).await?;
+        let auth = match auth {
+            Some(AppAuth::OAuth(mut settings)) => {
+                settings.check().map_err(invalid)?;
+                if let Ok(AppAuth::OAuth(old)) = self.open_auth(&app) {
+                    settings.carry_over(&old);
+                }
+                Some(AppAuth::OAuth(settings))
+            }
+            other => other,
+        };
         let change = AppChange {
             expected_version: Some(app.version),
             scim_url: scim_url.map(parse_scim_url).transpose()?,

@@ -4,6 +4,7 @@
 //! ids and timestamps, translates Group member operations into row operations (so adding one
 //! member never loads the others), retries optimistic PATCHes, and renders resources.
 
+mod app_oauth;
 mod apps;
 mod bulk;
 mod groups_patch;
@@ -12,6 +13,7 @@ mod render;
 mod tenants;
 mod write;
 
+pub use app_oauth::{AuthorizationState, AUTHORIZATION_TTL_SECONDS};
 pub use apps::{parse_scim_url, AppAdmin, AppView};
 pub use bulk::{BulkOutcome, BulkRequest};
 pub use list::ListParams;

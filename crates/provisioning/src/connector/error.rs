@@ -21,6 +21,10 @@ pub enum ConnectorError {
     /// 401 or 403: the credentials are wrong, expired, or lack a permission.
     #[error("the app refused the request ({status}): {detail}")]
     Unauthorized { status: u16, detail: String },
+    /// The app's OAuth refresh token is missing, revoked or expired: an administrator must
+    /// authorize Scimitar again; the message names the command.
+    #[error("{0}")]
+    NeedsAuthorization(String),
     /// 404: the object is not (or no longer) in the app.
     #[error("not found in the app: {0}")]
     NotFound(String),
@@ -68,6 +72,7 @@ impl ConnectorError {
         match self {
             ConnectorError::Unauthorized { status: 403, .. } => "the app accepted the credentials but refused the operation: give the account or token the permission to manage users and groups, then run `scimitar app test`".into(),
             ConnectorError::Unauthorized { .. } => "the app rejected the credentials: check the token, then run `scimitar app test`".into(),
+            ConnectorError::NeedsAuthorization(_) => "authorize the app again in a browser with `scimitar app authorize NAME --tenant T` (docs/oauth.md); `scimitar app show` says why it is needed".into(),
             ConnectorError::NotFound(_) => "the object was removed in the app; the next reconcile run recreates it if it is still in scope".into(),
             ConnectorError::Conflict(_) => "the app already has an account with this unique value: add a matching attribute so the existing account is adopted, or remove the duplicate in the app".into(),
             ConnectorError::RateLimited { .. } => "the app is throttling requests; it is retried automatically, and a lower rate limit for the app avoids it".into(),

@@ -8,6 +8,7 @@
 //! (secrets are redacted in `Debug`, and bodies are never logged).
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, DATE, ETAG, IF_MATCH, RETRY_AFTER};
@@ -51,6 +52,8 @@ pub enum Auth {
     Bearer(Secret),
     /// `Authorization: Basic base64(user:pass)`.
     Basic { user: String, pass: Secret },
+    /// `Authorization: Bearer <access token>` from the app's OAuth 2.0 token endpoint.
+    OAuth(Arc<crate::oauth::TokenSource>),
 }
 
 impl Auth {
@@ -290,9 +293,19 @@ impl Transport {
             .request(method.clone(), url)
             .timeout(self.timeout)
             .header(ACCEPT, "application/scim+json, application/json");
+        let mut oauth_token = None;
         request = match &self.auth {
             Auth::Bearer(token) => request.bearer_auth(token.expose()),
             Auth::Basic { user, pass } => request.basic_auth(user, Some(pass.expose())),
+            Auth::OAuth(source) => {
+                let token = source
+                    .access_token()
+                    .await
+                    .map_err(|e| Failed::new(None, e))?;
+                let request = request.bearer_auth(token.expose());
+                oauth_token = Some((source, token));
+                request
+            }
         };
         if let Some(body) = body {
             let bytes = serde_json::to_vec(body).map_err(|e| {
@@ -323,6 +336,19 @@ impl Transport {
         tracing::debug!(request = %what, status = status.as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "app answered");
         if !status.is_success() {
             let (error, retry_after) = error_for(status, &headers, &bytes, &what);
+            // A refused access token is dropped; the first time, the request is worth retrying
+            // with a new one (the app did not act on a 401).
+            if let (StatusCode::UNAUTHORIZED, Some((source, token))) = (status, oauth_token) {
+                if source.refused(&token).await {
+                    let why = format!("{what}: the app refused the OAuth access token (401); a new one is fetched for the retry");
+                    return Err(Failed {
+                        status: code,
+                        error: ConnectorError::Transient(why),
+                        retry_after: None,
+                        not_sent: true,
+                    });
+                }
+            }
             return Err(Failed {
                 status: code,
                 error,

@@ -170,7 +170,7 @@ impl Provisioner {
         if !due {
             return Ok(None);
         }
-        match test_connection(self, &app).await {
+        match test_connection(self, &app, &tenant.name).await {
             Ok(()) => {
                 self.admin
                     .record_health(tenant.id, name, Some(AppState::Running), None)
@@ -194,8 +194,8 @@ impl Provisioner {
 
 /// The connection test, as `scimitar app test` does it: the app is searched by userName for a
 /// random value and must answer with an empty list.
-async fn test_connection(p: &Provisioner, app: &AppRecord) -> Result<(), String> {
-    let connector = connector_for(&p.admin, app).map_err(|e| e.to_string())?;
+async fn test_connection(p: &Provisioner, app: &AppRecord, tenant: &str) -> Result<(), String> {
+    let connector = connector_for(&p.admin, app, tenant).map_err(|e| e.to_string())?;
     connector
         .test(scimitar_scim::schema::ResourceKind::User, "userName")
         .await

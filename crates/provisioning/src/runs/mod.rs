@@ -159,11 +159,20 @@ struct Open<'a> {
     connector: ScimConnector,
 }
 
-/// The SCIM connector for an app, with its credentials opened.
-pub fn connector_for(admin: &AppAdmin, app: &AppRecord) -> Result<ScimConnector, RunError> {
+/// The SCIM connector for an app of tenant `tenant_name`, with its credentials opened (an
+/// OAuth app shares this process's token source for it).
+pub fn connector_for(
+    admin: &AppAdmin,
+    app: &AppRecord,
+    tenant_name: &str,
+) -> Result<ScimConnector, RunError> {
     let auth = match admin.open_auth(app)? {
         AppAuth::Bearer { token } => Auth::bearer(token),
         AppAuth::Basic { user, password } => Auth::basic(user, password),
+        AppAuth::OAuth(settings) => Auth::OAuth(
+            crate::oauth::token_source(admin, app, settings, tenant_name)
+                .map_err(|error| RunError::Connector { error })?,
+        ),
     };
     let settings = app_settings(app)?;
     let mut config = ScimConnectorConfig::new(app.scim_url.clone(), auth);
@@ -176,7 +185,7 @@ pub fn connector_for(admin: &AppAdmin, app: &AppRecord) -> Result<ScimConnector,
 impl Provisioner {
     async fn open(&self, tenant: &Tenant, name: &str) -> Result<Open<'_>, RunError> {
         let app = self.admin.get(tenant.id, name).await?;
-        let connector = connector_for(&self.admin, &app)?;
+        let connector = connector_for(&self.admin, &app, &tenant.name)?;
         Ok(Open {
             provisioner: self,
             ctx: TenantContext {

@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use scimitar_core::service::AppView;
-use scimitar_core::AppAuth;
+use scimitar_core::service::{AppAdmin, AppView};
+use scimitar_core::{AppAuth, TenantId};
 use scimitar_provisioning::notify::NotificationSettings;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -25,8 +25,16 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum NewAuth {
-    Bearer { token: String },
-    Basic { user: String, password: String },
+    Bearer {
+        token: String,
+    },
+    Basic {
+        user: String,
+        password: String,
+    },
+    /// OAuth 2.0 (client credentials, or authorization code then `POST .../authorize`).
+    #[serde(rename = "oauth")]
+    OAuth(super::oauth::NewOAuth),
 }
 
 /// A new app.
@@ -68,6 +76,10 @@ pub struct AppOut {
     #[schema(value_type = Object)]
     pub limits: serde_json::Value,
     pub notifications: NotificationsOut,
+    /// OAuth status, for an OAuth app once it has one: `authorized` (when), and
+    /// `needsReauthorization` with `reason` and `since` when the refresh token was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<serde_json::Value>,
     pub created: String,
     pub updated: String,
     pub version: i64,
@@ -128,6 +140,7 @@ impl From<AppView> for AppOut {
                 .and_then(serde_json::Value::as_u64)
                 .unwrap_or(scimitar_provisioning::connector::DEFAULT_ATTEMPTS.into()),
             notifications: NotificationsOut::of(&r.settings),
+            oauth: r.settings.get(scimitar_core::oauth::STATUS_KEY).cloned(),
             created: r.created,
             updated: r.updated,
             version: r.version,
@@ -135,12 +148,20 @@ impl From<AppView> for AppOut {
     }
 }
 
-impl From<NewAuth> for AppAuth {
-    fn from(a: NewAuth) -> Self {
-        match a {
+impl NewAuth {
+    /// The credentials to store for app `name` (`None`: a new app; OAuth settings are laid
+    /// over the app's current ones).
+    pub(super) async fn into_auth(
+        self,
+        admin: &AppAdmin,
+        tenant: TenantId,
+        name: Option<&str>,
+    ) -> Result<AppAuth, Problem> {
+        Ok(match self {
             NewAuth::Bearer { token } => AppAuth::Bearer { token },
             NewAuth::Basic { user, password } => AppAuth::Basic { user, password },
-        }
+            NewAuth::OAuth(new) => super::oauth::oauth_auth(admin, tenant, name, new).await?,
+        })
     }
 }
 
@@ -166,8 +187,10 @@ pub async fn create_app(
     body: Result<Json<NewApp>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<AppOut>), Problem> {
     let new = json_body(body)?;
-    let view = app_admin(&state)?
-        .create(ctx.tenant.id, &new.name, &new.scim_url, new.auth.into())
+    let admin = app_admin(&state)?;
+    let auth = new.auth.into_auth(admin, ctx.tenant.id, None).await?;
+    let view = admin
+        .create(ctx.tenant.id, &new.name, &new.scim_url, auth)
         .await?;
     Ok((StatusCode::CREATED, Json(view.into())))
 }

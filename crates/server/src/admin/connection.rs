@@ -119,7 +119,7 @@ async fn connector(
 ) -> Result<ScimConnector, Problem> {
     let admin = app_admin(state)?;
     let app = admin.get(ctx.tenant.id, name).await?;
-    Ok(connector_for(admin, &app)?)
+    Ok(connector_for(admin, &app, &ctx.tenant.name)?)
 }
 
 /// Change an app's SCIM URL, credentials, deprovisioning policy, concurrency or notification
@@ -220,6 +220,10 @@ pub async fn change_app(
         }
         None => None,
     };
+    let auth = match changes.auth {
+        Some(a) => Some(a.into_auth(admin, ctx.tenant.id, Some(&name)).await?),
+        None => None,
+    };
     let mut view = None;
     if connection {
         view = Some(
@@ -228,7 +232,7 @@ pub async fn change_app(
                     ctx.tenant.id,
                     &name,
                     changes.scim_url.as_deref(),
-                    changes.auth.map(Into::into),
+                    auth,
                     None,
                     deprovision,
                 )

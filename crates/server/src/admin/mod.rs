@@ -7,13 +7,14 @@
 //! this is not a SCIM endpoint.
 //!
 //! One module per part of an app: [`apps`] (the app itself), [`connection`] (its connection,
-//! test, schema, start/stop), [`assignments`], [`settings`] (mappings, scope), [`runs`] (plan,
+//! test, schema, start/stop), [`oauth`] (OAuth credentials, authorize), [`assignments`], [`settings`] (mappings, scope), [`runs`] (plan,
 //! sync, provision) and [`run_logs`] (past runs and their logs). Runs go through
 //! `scimitar_provisioning::runs`, the code the CLI and the scheduler use.
 
 mod apps;
 mod assignments;
 mod connection;
+mod oauth;
 pub mod openapi;
 mod run_logs;
 mod runs;
@@ -140,6 +141,7 @@ impl IntoResponse for Problem {
 pub fn routes(state: AppState) -> Router<AppState> {
     let protected = apps::routes()
         .merge(connection::routes())
+        .merge(oauth::routes())
         .merge(assignments::routes())
         .merge(settings::routes())
         .merge(runs::routes())

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{apps, assignments, connection, run_logs, runs, settings};
+use super::{apps, assignments, connection, oauth, run_logs, runs, settings};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,7 +13,7 @@ use super::{apps, assignments, connection, run_logs, runs, settings};
     paths(
         apps::list_apps, apps::create_app, apps::show_app, apps::delete_app,
         connection::change_app, connection::test_app, connection::app_schema,
-        connection::start_app, connection::stop_app,
+        connection::start_app, connection::stop_app, oauth::authorize_app,
         assignments::list_assignments, assignments::add_assignment,
         assignments::remove_assignment,
         settings::get_mappings, settings::put_mappings, settings::get_scope, settings::put_scope,
@@ -23,6 +23,7 @@ use super::{apps, assignments, connection, run_logs, runs, settings};
     components(schemas(
         apps::NewApp, apps::NewAuth, apps::AppOut, apps::NotificationsOut, connection::AppChanges,
         connection::NotificationsChange,
+        oauth::NewOAuth, oauth::AuthorizationOut,
         connection::TestReport, assignments::Target, assignments::AssignmentOut,
         settings::MappingsImported, settings::Scope, runs::RunRequest, runs::PlansOut,
         runs::SyncOut, runs::ProvisionRequest, runs::ProvisionOut,
