@@ -300,6 +300,7 @@ pub async fn plan_batch(
     // candidates in the round after that, so at most four plans are needed.
     let mut plan = input(&objects);
     let mut failed: HashMap<String, ConnectorError> = HashMap::new();
+    let mut answered = 0;
     for _ in 0..3 {
         if plan.is_complete() {
             break;
@@ -316,11 +317,21 @@ pub async fn plan_batch(
                 Some(Answer::Taken(t)) => object.taken = Some(t),
                 Some(Answer::Failed(e)) => {
                     failed.insert(id, e);
+                    continue;
                 }
-                None => {}
+                None => continue,
             }
+            answered += 1;
         }
         plan = input(&objects);
+    }
+    // Nothing answered at all: the app is down or unreachable, which is the run's failure
+    // (quarantine counts it), not each object's.
+    if answered == 0 {
+        if let Some(e) = failed.into_values().next() {
+            return Err(e.into());
+        }
+        return Ok(plan);
     }
     for op in &mut plan.operations {
         if let (Action::NeedsLookup { .. }, Some(e)) = (&op.action, failed.get(&op.source_id)) {

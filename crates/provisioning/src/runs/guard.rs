@@ -2,7 +2,8 @@
 //! emptied by mistake, or an assignment removed can turn one run into a mass deprovisioning.
 //! A run therefore executes its creates and updates at once but holds every disable and
 //! delete until the end; if they are more than `deletion_threshold` objects (default 500) or
-//! more than `deletion_share` of the objects the app has provisioned (default 0.2, i.e. 20%),
+//! (from 10 on) more than `deletion_share` of the objects the app has provisioned (default
+//! 0.2, i.e. 20%),
 //! none of them is done: each is logged as `held`, the app records the staged deletes, the
 //! admin is notified, and they wait for `scimitar app approve-deletes` (which runs the app
 //! again with the threshold lifted once). Fewer are done at the end of the run as usual.
@@ -19,6 +20,9 @@ use crate::plan::{Operation, Plan, RunKind};
 
 pub const DEFAULT_DELETION_THRESHOLD: u64 = 500;
 pub const DEFAULT_DELETION_SHARE: f64 = 0.2;
+/// The share rule applies from this many disables and deletes on: in a small app, taking one
+/// user out of five is routine, not an accident.
+pub const SHARE_APPLIES_FROM: u64 = 10;
 
 /// The app's threshold.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,7 +54,9 @@ impl DeletionGuard {
         if deprovisions > self.count {
             over.push(format!("the threshold of {}", self.count));
         }
-        if deprovisions as f64 > self.share * provisioned as f64 {
+        if deprovisions >= SHARE_APPLIES_FROM
+            && deprovisions as f64 > self.share * provisioned as f64
+        {
             over.push(format!(
                 "{}% of the {provisioned} objects provisioned in the app",
                 (self.share * 100.0).round()
@@ -172,6 +178,8 @@ mod tests {
             share: 0.2,
         };
         assert_eq!(g.exceeded(0, 0), None);
+        assert_eq!(g.exceeded(9, 10), None, "below 10 the share does not apply");
+        assert!(g.exceeded(10, 10).is_some());
         assert_eq!(g.exceeded(400, 2000), None);
         assert_eq!(g.exceeded(400, 2001), None);
         assert!(g.exceeded(401, 2000).unwrap().contains("20% of the 2000"));
