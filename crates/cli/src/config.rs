@@ -39,6 +39,8 @@ pub struct FileConfig {
     pub max_page_size: Option<u64>,
     /// File holding the key that seals app credentials (base64 of 32 bytes).
     pub secret_key_file: Option<PathBuf>,
+    /// Days provisioning run logs are kept (default 30; 0 keeps everything).
+    pub run_log_retention_days: Option<u64>,
 }
 
 #[derive(Clone)]
@@ -88,6 +90,22 @@ impl Settings {
             data_dir,
             json: args.json,
         })
+    }
+
+    /// Days run logs are kept: `SCIMITAR_RUN_LOG_RETENTION_DAYS`, else the file's
+    /// `run_log_retention_days`, else 30.
+    pub fn run_log_retention_days(&self) -> anyhow::Result<u64> {
+        match std::env::var("SCIMITAR_RUN_LOG_RETENTION_DAYS") {
+            Ok(v) => v.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "SCIMITAR_RUN_LOG_RETENTION_DAYS must be a whole number of days (0 keeps everything), not '{v}'"
+                )
+            }),
+            Err(_) => Ok(self
+                .file
+                .run_log_retention_days
+                .unwrap_or(crate::retention::DEFAULT_DAYS)),
+        }
     }
 
     pub fn redacted_database_url(&self) -> String {

@@ -10,6 +10,7 @@ mod apps;
 mod config;
 mod expr;
 mod lookup;
+mod retention;
 mod scheduler;
 mod serve;
 

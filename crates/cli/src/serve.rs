@@ -95,6 +95,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         },
         notifier: crate::notifier(),
     };
+    crate::retention::spawn(stores.apps.clone(), settings.run_log_retention_days()?);
     crate::scheduler::spawn(
         stores.clone(),
         tenants.clone(),

@@ -146,6 +146,10 @@ pub trait AppStore: Send + Sync + 'static {
         summary: &serde_json::Value,
         objects: &[RunObjectLog],
     ) -> StoreResult<()>;
+    /// Delete the logs of runs started before `before` (RFC 3339) that are not running,
+    /// keeping each app's newest `keep` runs whatever their age (the newest finished run
+    /// records where the next incremental run starts). Returns how many runs were deleted.
+    async fn prune_runs(&self, before: &str, keep: i64) -> StoreResult<u64>;
     /// Move the lease of a running run to `lease_until` (a heartbeat; or the past, to give up
     /// a run whose process is known to be dead). `false` when the run no longer runs.
     async fn renew_run_lease(&self, run_id: &str, lease_until: &str) -> StoreResult<bool>;

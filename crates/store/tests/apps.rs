@@ -408,6 +408,47 @@ async fn the_escrow_keeps_failed_objects_until_they_succeed(b: &Backend) {
     assert!(apps.escrow(&other.id, None, 10).await.unwrap().is_empty());
 }
 
+async fn old_run_logs_are_pruned_but_the_newest_runs_stay(b: &Backend) {
+    let t = b.tenants.create_tenant("t", NOW).await.unwrap().id;
+    b.apps.create_app(app(t, "p1", "one")).await.unwrap();
+    // Twelve old finished runs, one old running run.
+    for i in 0..12 {
+        let started = format!("2025-01-{:02}T00:00:00Z", i + 1);
+        let r = run(
+            &format!("old{i:02}"),
+            "p1",
+            &started,
+            "2025-01-01T00:00:00Z",
+        );
+        b.apps.start_run(&r).await.unwrap();
+        b.apps
+            .finish_run(&r.id, "finished", &started, &json!({}), &[])
+            .await
+            .unwrap();
+    }
+    let running = run("live", "p1", "2025-02-01T00:00:00Z", "2099-01-01T00:00:00Z");
+    b.apps.start_run(&running).await.unwrap();
+    // Everything is older than the cut; the 3 newest are kept (the running run is never
+    // pruned, and is one of them), so the 10 oldest finished runs go.
+    let pruned = b.apps.prune_runs("2026-01-01T00:00:00Z", 3).await.unwrap();
+    assert_eq!(pruned, 10);
+    let left: Vec<String> = b
+        .apps
+        .runs("p1", 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(left, ["live", "old11", "old10"]);
+    // Nothing newer than the cut is touched.
+    assert_eq!(
+        b.apps.prune_runs("2024-01-01T00:00:00Z", 0).await.unwrap(),
+        0
+    );
+}
+
+backends::on_every_backend!(old_run_logs_are_pruned_but_the_newest_runs_stay);
 backends::on_every_backend!(the_escrow_keeps_failed_objects_until_they_succeed);
 backends::on_every_backend!(a_run_logs_its_progress_batch_by_batch);
 backends::on_every_backend!(one_run_at_a_time_and_its_log_is_kept);

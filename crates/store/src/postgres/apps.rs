@@ -281,6 +281,20 @@ impl AppStore for PgStore {
         super::app_links::links(self, app_id, kind, None).await
     }
 
+    async fn prune_runs(&self, before: &str, keep: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM app_runs WHERE state <> 'running' AND started < $1 \
+                 AND id NOT IN (SELECT r.id FROM app_runs r WHERE r.app_id = app_runs.app_id \
+                 ORDER BY r.started DESC LIMIT $2)",
+        )
+        .bind(before)
+        .bind(keep)
+        .execute(&self.pool)
+        .await
+        .map_err(super::backend)?;
+        Ok(done.rows_affected())
+    }
+
     async fn renew_run_lease(&self, run_id: &str, lease_until: &str) -> Result<bool, StoreError> {
         let done =
             sqlx::query("UPDATE app_runs SET lease_until = $1 WHERE id = $2 AND state = 'running'")

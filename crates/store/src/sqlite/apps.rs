@@ -301,6 +301,22 @@ impl AppStore for SqliteStore {
         super::app_links::links(self, app_id, kind, None).await
     }
 
+    async fn prune_runs(&self, before: &str, keep: i64) -> Result<u64, StoreError> {
+        let before = before.to_string();
+        self.pool
+            .write(move |conn| {
+                conn.prepare_cached(
+                    "DELETE FROM app_runs WHERE state <> 'running' AND started < ?1 \
+                 AND id NOT IN (SELECT r.id FROM app_runs r WHERE r.app_id = app_runs.app_id \
+                 ORDER BY r.started DESC LIMIT ?2)",
+                )
+                .and_then(|mut s| s.execute(rusqlite::params![before, keep]))
+                .map(|n| n as u64)
+                .map_err(super::backend)
+            })
+            .await
+    }
+
     async fn renew_run_lease(&self, run_id: &str, lease_until: &str) -> Result<bool, StoreError> {
         let (run_id, lease_until) = (run_id.to_string(), lease_until.to_string());
         self.pool
