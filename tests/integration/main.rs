@@ -15,6 +15,7 @@ mod app_limits;
 mod app_logs;
 mod app_oauth;
 mod app_plan;
+mod app_reconcile;
 mod app_replicas;
 mod app_scim2_server;
 mod app_sync;

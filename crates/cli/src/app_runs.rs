@@ -45,14 +45,14 @@ pub fn provisioner(
     }
 }
 
-async fn tenant(stores: &scimitar_store::Stores, name: &str) -> anyhow::Result<Tenant> {
+pub(crate) async fn tenant(stores: &scimitar_store::Stores, name: &str) -> anyhow::Result<Tenant> {
     TenantAdmin::new(stores.tenants.clone(), Arc::new(SystemClock))
         .tenant(name)
         .await
         .map_err(explain)
 }
 
-fn run_error(e: RunError) -> anyhow::Error {
+pub(crate) fn run_error(e: RunError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
@@ -79,7 +79,7 @@ pub async fn plan(
     Ok(())
 }
 
-fn report(name: &str, what: &str, tally: &Tally) {
+pub(crate) fn report(name: &str, what: &str, tally: &Tally) {
     for o in &tally.failures {
         if let Status::Failed { error, hint } = &o.status {
             println!(
@@ -112,7 +112,7 @@ fn report(name: &str, what: &str, tally: &Tally) {
 }
 
 /// On a terminal, one line on standard error that follows the run batch by batch.
-fn progress_line(kind: ResourceKind, tally: &Tally) {
+pub(crate) fn progress_line(kind: ResourceKind, tally: &Tally) {
     let what = match kind {
         ResourceKind::User => "users",
         ResourceKind::Group => "groups",

@@ -159,6 +159,16 @@ pub enum AppCommand {
         #[arg(long)]
         failed: bool,
     },
+    /// Repair drift in the app (accounts deleted, edited or deactivated there, group members
+    /// changed there) and report the accounts and groups there that stand for nothing here.
+    /// With --plan, only show what would be done.
+    Reconcile {
+        name: String,
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        plan: bool,
+    },
     /// Approve the disables and deletes a run held back at the accidental-deletion threshold:
     /// runs the app now with the threshold lifted for this run.
     ApproveDeletes {
@@ -421,6 +431,7 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 probe_interval,
                 deletion_threshold,
                 deletion_share,
+                reconcile_interval,
                 notify_webhook,
                 notify_email,
                 notify_events,
@@ -446,6 +457,7 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
                 ("probe_interval", probe_interval.map(|n| json!(n))),
                 ("deletion_threshold", deletion_threshold.map(|n| json!(n))),
                 ("deletion_share", deletion_share.map(|x| json!(x))),
+                ("reconcile_interval", reconcile_interval.map(|n| json!(n))),
             ]
             .into_iter()
             .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -640,6 +652,10 @@ pub async fn app(settings: Settings, cmd: AppCommand) -> anyhow::Result<()> {
             )
             .await?
         }
+        AppCommand::Reconcile { name, tenant, plan } => {
+            crate::app_reconcile::reconcile(&settings, &stores, &admin, &tenant, &name, plan)
+                .await?
+        }
         AppCommand::ApproveDeletes { name, tenant } => {
             crate::app_runs::approve_deletes(&settings, &stores, &admin, &tenant, &name).await?
         }
@@ -832,6 +848,9 @@ pub struct LimitArgs {
     /// ... and at most this share of the objects provisioned in the app (default 0.2).
     #[arg(long)]
     pub deletion_share: Option<f64>,
+    /// Seconds between reconciles of a continuously provisioned app (default 86400; 0 never).
+    #[arg(long)]
+    pub reconcile_interval: Option<u64>,
     /// Where to POST notifications (http or https URL); '' removes it.
     #[arg(long, value_name = "URL")]
     pub notify_webhook: Option<String>,

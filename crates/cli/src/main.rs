@@ -4,6 +4,7 @@
 mod admin;
 mod app_notify;
 mod app_oauth;
+mod app_reconcile;
 mod app_runs;
 mod app_settings;
 mod apps;

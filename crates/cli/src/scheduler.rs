@@ -84,6 +84,11 @@ async fn pass(
                 continue;
             }
             let covered = covered_position(stores.apps.as_ref(), &app.id).await?;
+            if covered.is_some() && Provisioner::reconcile_due(&app) {
+                reconcile(provisioner, &tenant, &app.name).await;
+                ran = true;
+                continue;
+            }
             let (kind, changed) = match covered {
                 None => (RunKind::Initial, None),
                 Some(p) => {
@@ -109,6 +114,20 @@ async fn pass(
                 Ok(done) => {
                     ran = true;
                     record_run(&tenant.name, name, &done);
+                    if kind == RunKind::Initial {
+                        // An initial run read every account: the reconcile interval counts
+                        // from here.
+                        let at =
+                            scimitar_core::clock::format_timestamp(time::OffsetDateTime::now_utc());
+                        let reconciled = serde_json::json!({"at": at});
+                        if let Err(e) = provisioner
+                            .admin
+                            .set_setting(tenant.id, name, "reconciled", Some(reconciled))
+                            .await
+                        {
+                            tracing::warn!(app = %name, "recording the initial run as a reconcile failed: {e}");
+                        }
+                    }
                     if let Some(why) = &done.staged {
                         tracing::warn!(app = %name, tenant = %tenant.name, run = %done.run.id, "disables and deletes held at the accidental-deletion threshold: {why}; approve with `scimitar app approve-deletes`");
                     }
@@ -131,6 +150,25 @@ async fn pass(
         }
     }
     Ok(ran)
+}
+
+/// A scheduled reconcile: drift repaired, orphans counted, the health judged.
+async fn reconcile(provisioner: &Provisioner, tenant: &scimitar_core::Tenant, name: &str) {
+    let outcome = provisioner.scheduled_reconcile(tenant, name).await;
+    if let Ok(Some(change)) = provisioner.judge_run(tenant, name, outcome.as_ref()).await {
+        health_changed(&tenant.name, name, &change);
+    }
+    match outcome {
+        Ok(done) => {
+            record_run(&tenant.name, name, &done);
+            tracing::info!(app = %name, tenant = %tenant.name, run = %done.run.id, failed = done.failed(), "reconcile finished");
+        }
+        Err(RunError::InProgress(_)) => {}
+        Err(e) => {
+            record_run_error(&tenant.name, name);
+            tracing::warn!(app = %name, tenant = %tenant.name, "reconcile failed: {e:#}");
+        }
+    }
 }
 
 /// A quarantine or a recovery: logged (the app's admins were notified by the provisioner).

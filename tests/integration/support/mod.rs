@@ -5,6 +5,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 pub mod faults;
+pub mod reference;
 pub mod webhook;
 
 use serde_json::{json, Value};

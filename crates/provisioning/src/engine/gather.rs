@@ -141,7 +141,7 @@ fn rate_limit(v: &Json) -> Result<Option<f64>, EngineError> {
 
 /// Check one of the limits an operator sets (`concurrency`, `rate_limit`, `timeout`,
 /// `attempts`, `escrow_base`, `escrow_cap`, `quarantine_after`, `quarantine_share`,
-/// `probe_interval`, `deletion_threshold`, `deletion_share`) before it is stored; null removes it. The error says what is allowed.
+/// `probe_interval`, `deletion_threshold`, `deletion_share`, `reconcile_interval`) before it is stored; null removes it. The error says what is allowed.
 pub fn check_limit(key: &str, value: &Json) -> Result<(), String> {
     let settings = serde_json::json!({ key: value });
     let checked = match key {
@@ -153,6 +153,7 @@ pub fn check_limit(key: &str, value: &Json) -> Result<(), String> {
             whole(&settings, key, 1, MAX_ESCROW_SECONDS, 1).map(drop)
         }
         "quarantine_after" => whole(&settings, key, 1, 1000, 1).map(drop),
+        "reconcile_interval" => whole(&settings, key, 0, 365 * 86_400, 0).map(drop),
         "deletion_threshold" => whole(&settings, key, 0, u64::MAX, 0).map(drop),
         "deletion_share" => match value.as_f64() {
             Some(x) if (0.0..=1.0).contains(&x) => Ok(()),

@@ -84,6 +84,8 @@ pub enum RunKind {
     Incremental,
     /// One object, now, every step shown.
     OnDemand,
+    /// Every object, each linked account read back and repaired (`runs::reconcile`).
+    Reconcile,
 }
 
 /// One directory object and what is known about it.

@@ -94,6 +94,7 @@ impl super::Open<'_> {
         let run = match record.kind.as_str() {
             "initial" => RunKind::Initial,
             "on-demand" => RunKind::OnDemand,
+            "reconcile" => RunKind::Reconcile,
             _ => RunKind::Incremental,
         };
         let (users, groups): (Vec<Operation>, Vec<Operation>) = held

@@ -7,6 +7,7 @@ pub mod escrow;
 pub mod guard;
 pub mod health;
 mod notices;
+pub mod reconcile;
 mod record;
 mod tally;
 
@@ -226,6 +227,31 @@ impl Provisioner {
     ) -> Result<Synced, RunError> {
         self.run_sync(tenant, name, kind, changed, progress, false)
             .await
+    }
+
+    /// A reconcile started by continuous provisioning (notices as for `scheduled_sync`).
+    pub async fn scheduled_reconcile(
+        &self,
+        tenant: &Tenant,
+        name: &str,
+    ) -> Result<Synced, RunError> {
+        let (done, provisioned) = self
+            .run_sync_quiet(tenant, name, RunKind::Reconcile, None, &|_, _| {}, false)
+            .await?;
+        let app = self.admin.get(tenant.id, name).await?;
+        self.notify_run(tenant, &app, &done, provisioned, true)
+            .await;
+        let orphans = self.reconcile_orphans(tenant, &app).await?;
+        let at = scimitar_core::clock::format_timestamp(time::OffsetDateTime::now_utc());
+        self.admin
+            .set_setting(
+                tenant.id,
+                name,
+                "reconciled",
+                Some(serde_json::json!({"at": at, "orphans": orphans.count})),
+            )
+            .await?;
+        Ok(done)
     }
 
     /// A run started by continuous provisioning: as [`Provisioner::sync`], with failed-run
@@ -611,6 +637,8 @@ pub fn limits_view(app: &AppRecord) -> serde_json::Value {
         "deletionThreshold": or(get("deletion_threshold"), guard::DEFAULT_DELETION_THRESHOLD),
         "deletionShare": if get("deletion_share").is_null() { serde_json::json!(guard::DEFAULT_DELETION_SHARE) } else { get("deletion_share") },
         "stagedDeletes": get("staged_deletes"),
+        "reconcileInterval": or(get("reconcile_interval"), reconcile::DEFAULT_RECONCILE_INTERVAL.as_secs()),
+        "reconciled": get("reconciled"),
     })
 }
 

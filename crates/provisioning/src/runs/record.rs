@@ -81,6 +81,7 @@ impl Open<'_> {
                 RunKind::Initial => "initial",
                 RunKind::Incremental => "incremental",
                 RunKind::OnDemand => "on-demand",
+                RunKind::Reconcile => "reconcile",
             }
             .into(),
             state: "running".into(),

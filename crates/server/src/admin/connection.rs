@@ -62,6 +62,8 @@ pub struct AppChanges {
     pub deletion_threshold: Option<u64>,
     /// ... and at most this share of the objects provisioned in the app (default 0.2).
     pub deletion_share: Option<f64>,
+    /// Seconds between reconciles of a continuously provisioned app (default 86400; 0 never).
+    pub reconcile_interval: Option<u64>,
     /// Where the app's notifications go; fields left out stay as they are.
     pub notifications: Option<NotificationsChange>,
 }
@@ -182,6 +184,10 @@ pub async fn change_app(
             "deletion_share",
             changes.deletion_share.map(|x| serde_json::json!(x)),
         ),
+        (
+            "reconcile_interval",
+            changes.reconcile_interval.map(|n| serde_json::json!(n)),
+        ),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -189,7 +195,7 @@ pub async fn change_app(
     if !connection && limits.is_empty() && changes.notifications.is_none() {
         return Err(Problem::new(
             400,
-            "nothing to change: give scimUrl, auth, deprovision, concurrency, rateLimit, timeout, attempts, escrowBase, escrowCap, quarantineAfter, quarantineShare, probeInterval, deletionThreshold, deletionShare or notifications",
+            "nothing to change: give scimUrl, auth, deprovision, concurrency, rateLimit, timeout, attempts, escrowBase, escrowCap, quarantineAfter, quarantineShare, probeInterval, deletionThreshold, deletionShare, reconcileInterval or notifications",
         ));
     }
     for (key, value) in &limits {

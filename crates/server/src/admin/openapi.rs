@@ -17,7 +17,7 @@ use super::{apps, assignments, connection, oauth, run_logs, runs, settings};
         assignments::list_assignments, assignments::add_assignment,
         assignments::remove_assignment,
         settings::get_mappings, settings::put_mappings, settings::get_scope, settings::put_scope,
-        runs::plan, runs::sync, runs::approve_deletes, runs::provision,
+        runs::plan, runs::sync, runs::approve_deletes, runs::reconcile, runs::provision,
         run_logs::list_runs, run_logs::latest_run, run_logs::show_run,
     ),
     components(schemas(
@@ -25,7 +25,7 @@ use super::{apps, assignments, connection, oauth, run_logs, runs, settings};
         connection::NotificationsChange,
         oauth::NewOAuth, oauth::AuthorizationOut,
         connection::TestReport, assignments::Target, assignments::AssignmentOut,
-        settings::MappingsImported, settings::Scope, runs::RunRequest, runs::PlansOut,
+        settings::MappingsImported, settings::Scope, runs::RunRequest, runs::PlansOut, runs::ReconcileRequest, runs::ReconcileOut,
         runs::SyncOut, runs::ProvisionRequest, runs::ProvisionOut,
         run_logs::RunOut, run_logs::RunObjectOut, run_logs::RunLog,
     )),

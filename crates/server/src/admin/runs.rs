@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/apps/{name}/plan", post(plan))
         .route("/apps/{name}/sync", post(sync))
         .route("/apps/{name}/approve-deletes", post(approve_deletes))
+        .route("/apps/{name}/reconcile", post(reconcile))
         .route("/apps/{name}/provision", post(provision))
 }
 
@@ -73,6 +74,70 @@ pub struct SyncOut {
     pub users: Tally,
     #[schema(value_type = Object)]
     pub groups: Tally,
+}
+
+/// A reconcile, or (`plan`) its dry run; the body may be left out (a reconcile).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileRequest {
+    #[serde(default)]
+    pub plan: bool,
+}
+
+/// What a reconcile did or would do (`scimitar app reconcile --json`): the run (or the plan)
+/// and the app's orphans: `{"count", "first": [{"kind", "id", "name"}]}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReconcileOut {
+    /// The run's id, unless this was the plan.
+    pub run: Option<String>,
+    pub failed: Option<u64>,
+    #[schema(value_type = Object)]
+    pub users: Option<Tally>,
+    #[schema(value_type = Object)]
+    pub groups: Option<Tally>,
+    /// The plan, when only planned.
+    #[schema(value_type = Object)]
+    pub plan: Option<PlansOut>,
+    #[schema(value_type = Object)]
+    pub orphans: scimitar_provisioning::runs::reconcile::Orphans,
+}
+
+/// Repair drift in the app (accounts deleted, edited or deactivated there, group members
+/// changed there) and list its orphans, or with `{"plan": true}` show what would be done
+/// (`scimitar app reconcile`).
+#[utoipa::path(post, path = "/api/v1/apps/{name}/reconcile", tag = "runs",
+    request_body(content = ReconcileRequest, description = "may be left out: a reconcile"),
+    params(("name" = String, Path, description = "the app's name (case-insensitive)")),
+    responses((status = 200, body = ReconcileOut), (status = 404),
+        (status = 409, description = "a run of the app is in progress (on any replica)"),
+        (status = 502, description = "the app failed; `detail` has the error and a hint")),
+    security(("bearer" = [])))]
+pub async fn reconcile(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<AdminContext>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Result<Json<ReconcileOut>, Problem> {
+    let request: ReconcileRequest = optional_json(&body)?;
+    let p = provisioner(&state)?;
+    let app = p.admin.get(ctx.tenant.id, &name).await?;
+    let done = p
+        .reconcile(&ctx.tenant, &app.name, request.plan, &|_, _| {})
+        .await?;
+    if let Some(run) = &done.run {
+        crate::metrics::record_run(&ctx.tenant.name, &app.name, run);
+    }
+    Ok(Json(ReconcileOut {
+        run: done.run.as_ref().map(|r| r.run.id.clone()),
+        failed: done.run.as_ref().map(|r| r.failed()),
+        users: done.run.as_ref().map(|r| r.users.clone()),
+        groups: done.run.map(|r| r.groups),
+        plan: done.plans.map(|p| PlansOut {
+            users: p.users,
+            groups: p.groups,
+        }),
+        orphans: done.orphans,
+    }))
 }
 
 /// One user (by userName) or one group (by displayName).
