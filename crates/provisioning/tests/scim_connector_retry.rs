@@ -103,7 +103,7 @@ async fn retry_after_is_waited_exactly_on_429_and_503() {
             .unwrap();
         let gap = gaps(&stub)[0];
         assert!(
-            gap >= Duration::from_millis(1000) && gap < Duration::from_millis(1300),
+            gap >= Duration::from_millis(1000) && gap < Duration::from_millis(1800),
             "{status}: {gap:?}"
         );
     }
@@ -181,7 +181,7 @@ async fn the_rate_limit_spaces_requests_evenly_even_when_many_are_in_flight() {
     assert_eq!(stub.recorded().len(), 40);
     // 40 requests at 20 per second: the first at once, then one every 50 ms.
     assert!(
-        elapsed >= Duration::from_millis(1900) && elapsed < Duration::from_millis(2600),
+        elapsed >= Duration::from_millis(1900) && elapsed < Duration::from_millis(3500),
         "{elapsed:?}"
     );
     // No second ever holds more than 20 (+1 for the window edge).
