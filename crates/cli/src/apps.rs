@@ -916,6 +916,20 @@ fn print_view(settings: &Settings, v: &AppView) {
             limits["stagedDeletes"]["run"]
         );
     }
+    match limits["reconciled"]["at"].as_str() {
+        Some(at) => println!(
+            "reconcile:    every {} s; last at {at}{}",
+            limits["reconcileInterval"],
+            match limits["reconciled"]["orphans"].as_u64() {
+                Some(n) => format!(", {n} orphan(s) in the app"),
+                None => String::new(),
+            }
+        ),
+        None => println!(
+            "reconcile:    every {} s; not yet",
+            limits["reconcileInterval"]
+        ),
+    }
     if let Some(error) = limits["health"]["lastError"].as_str() {
         println!(
             "health:       {} failing run(s) in a row; last error: {error}",
