@@ -1,6 +1,7 @@
 //! Provisioning into an app that fails (issue 5, acceptance 1): a fault-injecting target in
 //! front of a real Scimitar (B) answers 500 before or after acting, 429, or too slowly, and the
-//! engine still converges to exactly the right state in B; `Retry-After` is waited exactly.
+//! engine still converges to exactly the right state in B (each user once, with its
+//! attributes); `Retry-After` is waited exactly.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -29,14 +30,14 @@ async fn users_in_a(sa: &Scim, n: usize) {
     }
 }
 
-/// userName → how many accounts B has with it, read page by page.
-async fn accounts_in_b(sb: &Scim) -> BTreeMap<String, usize> {
-    let mut seen = BTreeMap::new();
+/// userName → the displayName of every account B has with it, read page by page.
+async fn accounts_in_b(sb: &Scim) -> BTreeMap<String, Vec<Value>> {
+    let mut seen: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     let mut start = 1;
     loop {
         let page = sb
             .get(&format!(
-                "/Users?startIndex={start}&count=1000&attributes=userName"
+                "/Users?startIndex={start}&count=1000&attributes=userName,displayName"
             ))
             .await;
         assert_eq!(page.status, 200, "{}", page.text);
@@ -45,9 +46,9 @@ async fn accounts_in_b(sb: &Scim) -> BTreeMap<String, usize> {
             .cloned()
             .unwrap_or_default();
         for u in &items {
-            *seen
-                .entry(u["userName"].as_str().unwrap().to_string())
-                .or_insert(0) += 1;
+            seen.entry(u["userName"].as_str().unwrap().to_string())
+                .or_default()
+                .push(u["displayName"].clone());
         }
         if items.is_empty() {
             return seen;
@@ -138,10 +139,15 @@ async fn a_target_failing_one_call_in_five_still_gets_exactly_the_right_users() 
     // B holds every user exactly once: no duplicate from a create the app performed while
     // its answer was lost, none missing.
     let accounts = accounts_in_b(&sb).await;
-    let expected: BTreeMap<String, usize> = (0..USERS)
-        .map(|i| (format!("user{i:04}@example.com"), 1))
+    let expected: BTreeMap<String, Vec<Value>> = (0..USERS)
+        .map(|i| {
+            (
+                format!("user{i:04}@example.com"),
+                vec![json!(format!("User {i}"))],
+            )
+        })
         .collect();
-    let twice: Vec<_> = accounts.iter().filter(|(_, n)| **n > 1).collect();
+    let twice: Vec<_> = accounts.iter().filter(|(_, v)| v.len() > 1).collect();
     assert!(twice.is_empty(), "duplicates in B: {twice:?}");
     assert_eq!(accounts.len(), USERS);
     assert_eq!(accounts, expected);

@@ -186,3 +186,56 @@ async fn drift_in_the_reference_scim2_server_is_shown_then_repaired() {
     let target = Scim::new(&reference.url, &reference.token);
     drift_is_shown_then_repaired(&target, &reference.url, &reference.token).await;
 }
+
+/// Wait until the app has ada, within 30 s.
+async fn ada_arrives(target: &Scim, what: &str) {
+    let started = std::time::Instant::now();
+    while count(target, "userName eq \"ada@example.com\"").await != 1 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// A continuously provisioned app reconciles by itself: an account deleted in the app comes
+/// back within the reconcile interval, with no change in the directory to trigger a run.
+#[tokio::test]
+async fn a_running_app_reconciles_on_its_interval() {
+    let a = Server::start().await;
+    let b = Server::start().await;
+    let (sa, sb) = (a.client(), b.client());
+    sa.create_user("ada@example.com").await;
+    a.connect_app("app", &b).await;
+    a.cli_ok(&["app", "assign", "app", "--tenant", "default", "--all"])
+        .await;
+    a.cli_ok(&[
+        "app",
+        "set",
+        "app",
+        "--tenant",
+        "default",
+        "--reconcile-interval",
+        "2",
+    ])
+    .await;
+    a.cli_ok(&["app", "start", "app", "--tenant", "default"])
+        .await;
+    ada_arrives(&sb, "the initial run").await;
+    let id = one(&sb, "/Users", "userName eq \"ada@example.com\"").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = sb.delete(&format!("/Users/{id}")).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    ada_arrives(&sb, "the scheduled reconcile").await;
+    let shown: Value = serde_json::from_str(
+        a.cli_ok(&["app", "show", "app", "--tenant", "default", "--json"])
+            .await
+            .trim(),
+    )
+    .unwrap();
+    assert!(shown["reconciled"]["at"].is_string(), "{shown}");
+    assert_eq!(shown["reconciled"]["orphans"], 0, "{shown}");
+}

@@ -309,13 +309,21 @@ fn auth_from(bearer: Option<String>, basic: Option<String>) -> anyhow::Result<Op
     Ok(None)
 }
 
+/// The app as `--json` shows it: its record, then every limit and safety rail with its value
+/// (`runs::limits_view`: the same as the admin API's `limits`), notifications and OAuth status.
 fn view_json(v: &AppView) -> serde_json::Value {
     let r = &v.record;
-    json!({
+    let mut out = json!({
         "id": r.id, "name": r.name, "scimUrl": r.scim_url, "auth": v.auth,
         "state": r.state.as_str(), "deprovision": r.deprovision.as_str(),
-        "concurrency": concurrency(r), "rateLimit": limits(r)["rateLimit"], "timeout": limits(r)["timeout"], "attempts": limits(r)["attempts"], "escrowBase": limits(r)["escrowBase"], "escrowCap": limits(r)["escrowCap"], "quarantineAfter": limits(r)["quarantineAfter"], "quarantineShare": limits(r)["quarantineShare"], "probeInterval": limits(r)["probeInterval"], "health": limits(r)["health"], "deletionThreshold": limits(r)["deletionThreshold"], "deletionShare": limits(r)["deletionShare"], "stagedDeletes": limits(r)["stagedDeletes"], "notifications": r.settings.get("notifications"), "oauth": crate::app_oauth::status(&r.settings), "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
-    })
+        "notifications": r.settings.get("notifications"),
+        "oauth": crate::app_oauth::status(&r.settings),
+        "settings": r.settings, "created": r.created, "updated": r.updated, "version": r.version,
+    });
+    if let (Some(map), serde_json::Value::Object(limits)) = (out.as_object_mut(), limits(r)) {
+        map.extend(limits);
+    }
+    out
 }
 
 pub(crate) async fn tenant_id(
