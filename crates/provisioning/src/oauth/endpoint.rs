@@ -8,6 +8,8 @@
 
 use std::time::Duration;
 
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
 use scimitar_core::{ClientAuth, OAuthSettings};
 use serde::Deserialize;
 use url::Url;
@@ -113,6 +115,14 @@ fn clean(text: &str) -> String {
     one_line.trim().to_string()
 }
 
+/// The `client_id:client_secret` pair of HTTP Basic client authentication, each part
+/// form-urlencoded first (RFC 6749 §2.3.1), so a `:` or a non-ASCII character in either
+/// cannot be misread by the authorization server.
+fn basic_credentials(client_id: &str, client_secret: &str) -> String {
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    format!("{}:{}", encode(client_id), encode(client_secret))
+}
+
 /// POST `params` to the token endpoint with the client's credentials.
 pub async fn request_token(
     client: &reqwest::Client,
@@ -126,7 +136,11 @@ pub async fn request_token(
         .header(reqwest::header::ACCEPT, "application/json");
     match settings.client_auth {
         ClientAuth::Basic => {
-            request = request.basic_auth(&settings.client_id, Some(&settings.client_secret));
+            let pair = basic_credentials(&settings.client_id, &settings.client_secret);
+            request = request.header(
+                reqwest::header::AUTHORIZATION,
+                format!("Basic {}", B64.encode(pair)),
+            );
         }
         ClientAuth::Body => {
             form.push(("client_id", &settings.client_id));
@@ -225,4 +239,18 @@ pub fn authorization_url(
             .append_pair("prompt", "consent");
     }
     Ok(url.into())
+}
+
+#[cfg(test)]
+mod basic_tests {
+    use super::basic_credentials;
+
+    #[test]
+    fn basic_credentials_are_form_urlencoded_first() {
+        assert_eq!(basic_credentials("1000.ABC", "s3cret"), "1000.ABC:s3cret");
+        assert_eq!(
+            basic_credentials("client:1", "p@ss word/é"),
+            "client%3A1:p%40ss+word%2F%C3%A9"
+        );
+    }
 }
