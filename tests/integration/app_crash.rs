@@ -15,21 +15,12 @@ use crate::support::{Scim, Server, USER_SCHEMA};
 const USERS: usize = 10_000;
 
 async fn users_in_a(sa: &Scim) {
-    for chunk in (0..USERS).collect::<Vec<_>>().chunks(1000) {
-        let ops: Vec<Value> = chunk
-            .iter()
-            .map(|i| {
-                json!({"method": "POST", "path": "/Users", "bulkId": format!("u{i}"),
-                       "data": {"schemas": [USER_SCHEMA], "userName": format!("user{i:05}@example.com"),
-                                "displayName": format!("User {i}"), "title": format!("Title {}", i % 7),
-                                "active": true}})
-            })
-            .collect();
-        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
-                          "Operations": ops});
-        let r = sa.post("/Bulk", &body).await;
-        assert_eq!(r.status, 200, "{}", r.text);
-    }
+    sa.bulk_users(USERS, |i| {
+        json!({"schemas": [USER_SCHEMA], "userName": format!("user{i:05}@example.com"),
+               "displayName": format!("User {i}"), "title": format!("Title {}", i % 7),
+               "active": true})
+    })
+    .await;
 }
 
 async fn total(sb: &Scim) -> u64 {

@@ -14,20 +14,11 @@ use crate::support::{Scim, Server, USER_SCHEMA};
 
 /// `n` users `user0000@example.com`, ... in A, by Bulk.
 async fn users_in_a(sa: &Scim, n: usize) {
-    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
-        let ops: Vec<Value> = chunk
-            .iter()
-            .map(|i| {
-                json!({"method": "POST", "path": "/Users", "bulkId": format!("u{i}"),
-                       "data": {"schemas": [USER_SCHEMA], "userName": format!("user{i:04}@example.com"),
-                                "displayName": format!("User {i}"), "active": true}})
-            })
-            .collect();
-        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
-                          "Operations": ops});
-        let r = sa.post("/Bulk", &body).await;
-        assert_eq!(r.status, 200, "{}", r.text);
-    }
+    sa.bulk_users(n, |i| {
+        json!({"schemas": [USER_SCHEMA], "userName": format!("user{i:04}@example.com"),
+               "displayName": format!("User {i}"), "active": true})
+    })
+    .await;
 }
 
 /// userName → the displayName of every account B has with it, read page by page.

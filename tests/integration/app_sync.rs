@@ -396,19 +396,11 @@ async fn a_run_larger_than_a_batch_covers_everyone_once() {
     let b = Server::start().await;
     let (sa, sb) = (a.client(), b.client());
     const USERS: usize = 2_300;
-    for chunk in (0..USERS).collect::<Vec<_>>().chunks(500) {
-        let ops: Vec<Value> = chunk
-            .iter()
-            .map(|n| {
-                json!({"method": "POST", "path": "/Users", "bulkId": format!("u{n}"),
-                       "data": {"schemas": [USER_SCHEMA], "userName": format!("user{n:04}@example.com")}})
-            })
-            .collect();
-        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
-                          "Operations": ops});
-        let r = sa.post("/Bulk", &body).await;
-        assert_eq!(r.status, 200, "{}", r.text);
-    }
+    sa.bulk_users(
+        USERS,
+        |n| json!({"schemas": [USER_SCHEMA], "userName": format!("user{n:04}@example.com")}),
+    )
+    .await;
     a.connect_app("b", &b).await;
     for args in [
         vec!["app", "assign", "b", "--tenant", "default", "--all"],

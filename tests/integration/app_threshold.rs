@@ -8,21 +8,12 @@ use crate::support::webhook::receiver;
 use crate::support::{Scim, Server, USER_SCHEMA};
 
 async fn users_in_a(sa: &Scim, n: usize) {
-    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
-        let ops: Vec<Value> = chunk
-            .iter()
-            .map(|i| {
-                let title = if i % 2 == 0 { "Engineer" } else { "Sales" };
-                json!({"method": "POST", "path": "/Users", "bulkId": format!("u{i}"),
-                       "data": {"schemas": [USER_SCHEMA], "userName": format!("user{i:04}@example.com"),
-                                "title": title, "active": true}})
-            })
-            .collect();
-        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
-                          "Operations": ops});
-        let r = sa.post("/Bulk", &body).await;
-        assert_eq!(r.status, 200, "{}", r.text);
-    }
+    sa.bulk_users(n, |i| {
+        let title = if i % 2 == 0 { "Engineer" } else { "Sales" };
+        json!({"schemas": [USER_SCHEMA], "userName": format!("user{i:04}@example.com"),
+               "title": title, "active": true})
+    })
+    .await;
 }
 
 async fn disabled_in_b(sb: &Scim) -> u64 {

@@ -872,14 +872,6 @@ pub struct LimitArgs {
     pub notify_events: Vec<String>,
 }
 
-/// Requests in flight to the app at once during a run.
-fn concurrency(app: &scimitar_core::AppRecord) -> u64 {
-    app.settings
-        .get("concurrency")
-        .and_then(serde_json::Value::as_u64)
-        .unwrap_or(scimitar_provisioning::engine::DEFAULT_CONCURRENCY as u64)
-}
-
 fn print_view(settings: &Settings, v: &AppView) {
     if settings.json {
         println!("{}", view_json(v));
@@ -898,8 +890,8 @@ fn print_view(settings: &Settings, v: &AppView) {
     }
     println!("state:        {}", r.state.as_str());
     println!("deprovision:  {}", r.deprovision.as_str());
-    println!("concurrency:  {}", concurrency(r));
     let limits = limits(r);
+    println!("concurrency:  {}", limits["concurrency"]);
     match limits["rateLimit"].as_f64() {
         Some(rate) => println!("rate limit:   {rate} requests per second"),
         None => println!("rate limit:   none"),

@@ -117,14 +117,7 @@ async fn pass(
                     if kind == RunKind::Initial {
                         // An initial run read every account: the reconcile interval counts
                         // from here.
-                        let at =
-                            scimitar_core::clock::format_timestamp(time::OffsetDateTime::now_utc());
-                        let reconciled = serde_json::json!({"at": at});
-                        if let Err(e) = provisioner
-                            .admin
-                            .set_setting(tenant.id, name, "reconciled", Some(reconciled))
-                            .await
-                        {
+                        if let Err(e) = provisioner.record_reconciled(&tenant, name, None).await {
                             tracing::warn!(app = %name, "recording the initial run as a reconcile failed: {e}");
                         }
                     }

@@ -471,6 +471,20 @@ impl Scim {
     }
 
     /// POST a group with the given member ids; returns its id.
+    /// Create users `0..n` by Bulk, 500 per request; `user(i)` is the i-th user's resource.
+    pub async fn bulk_users(&self, n: usize, user: impl Fn(usize) -> Value) {
+        for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
+            let ops: Vec<Value> = chunk
+                .iter()
+                .map(|&i| json!({"method": "POST", "path": "/Users", "bulkId": format!("u{i}"), "data": user(i)}))
+                .collect();
+            let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+                              "Operations": ops});
+            let r = self.post("/Bulk", &body).await;
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+    }
+
     pub async fn create_group(&self, name: &str, members: &[String]) -> String {
         let members: Vec<Value> = members.iter().map(|m| json!({"value": m})).collect();
         let r = self

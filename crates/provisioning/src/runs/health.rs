@@ -23,7 +23,7 @@ use scimitar_core::{AppRecord, AppState, Tenant};
 use serde_json::{json, Value as Json};
 use time::OffsetDateTime;
 
-use super::{connector_for, Provisioner, RunError, Synced};
+use super::{connector_for, settings_time, Provisioner, RunError, Synced};
 use crate::connector::Connector;
 use crate::engine::EngineError;
 use crate::notify::NotificationEvent;
@@ -161,11 +161,7 @@ impl Provisioner {
         let policy = HealthPolicy::of(&app);
         let mut health = app.settings.get("health").cloned().unwrap_or(json!({}));
         let now = OffsetDateTime::now_utc();
-        let due = health["lastProbe"]
-            .as_str()
-            .and_then(|t| {
-                OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
-            })
+        let due = settings_time(&app, "/health/lastProbe")
             .is_none_or(|last| now - last >= policy.probe_interval);
         if !due {
             return Ok(None);

@@ -15,6 +15,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use time::OffsetDateTime;
+
 use scimitar_core::service::{AppAdmin, ListParams};
 use scimitar_core::{
     AppAuth, AppRecord, CoreError, Directory, DirectoryStore, RunObjectLog, RunRecord, StoreError,
@@ -94,6 +96,15 @@ impl From<EngineError> for RunError {
 
 fn not_found(detail: String) -> RunError {
     RunError::Request(scimitar_scim::error::ScimError::not_found(detail))
+}
+
+/// Who started a run: someone (CLI, API), an approval of held deletes (the threshold is
+/// lifted), or continuous provisioning (failed-run notices are rate-limited).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Run {
+    Asked,
+    Approved,
+    Scheduled,
 }
 
 /// What an incremental run covers: the users and groups that changed (`None`: all of that
@@ -225,7 +236,7 @@ impl Provisioner {
         changed: Option<&Changed>,
         progress: &(dyn Fn(ResourceKind, &Tally) + Send + Sync),
     ) -> Result<Synced, RunError> {
-        self.run_sync(tenant, name, kind, changed, progress, false)
+        self.run_sync(tenant, name, kind, changed, progress, Run::Asked)
             .await
     }
 
@@ -235,21 +246,19 @@ impl Provisioner {
         tenant: &Tenant,
         name: &str,
     ) -> Result<Synced, RunError> {
-        let (done, provisioned) = self
-            .run_sync_quiet(tenant, name, RunKind::Reconcile, None, &|_, _| {}, false)
+        let done = self
+            .run_sync(
+                tenant,
+                name,
+                RunKind::Reconcile,
+                None,
+                &|_, _| {},
+                Run::Scheduled,
+            )
             .await?;
         let app = self.admin.get(tenant.id, name).await?;
-        self.notify_run(tenant, &app, &done, provisioned, true)
-            .await;
         let orphans = self.reconcile_orphans(tenant, &app).await?;
-        let at = scimitar_core::clock::format_timestamp(time::OffsetDateTime::now_utc());
-        self.admin
-            .set_setting(
-                tenant.id,
-                name,
-                "reconciled",
-                Some(serde_json::json!({"at": at, "orphans": orphans.count})),
-            )
+        self.record_reconciled(tenant, name, Some(orphans.count))
             .await?;
         Ok(done)
     }
@@ -263,12 +272,8 @@ impl Provisioner {
         kind: RunKind,
         changed: Option<&Changed>,
     ) -> Result<Synced, RunError> {
-        let done = self
-            .run_sync_quiet(tenant, name, kind, changed, &|_, _| {}, false)
-            .await?;
-        let app = self.admin.get(tenant.id, name).await?;
-        self.notify_run(tenant, &app, &done.0, done.1, true).await;
-        Ok(done.0)
+        self.run_sync(tenant, name, kind, changed, &|_, _| {}, Run::Scheduled)
+            .await
     }
 
     /// Approve the disables and deletes a run held back (`scimitar app approve-deletes`): a run
@@ -279,8 +284,15 @@ impl Provisioner {
         name: &str,
         progress: &(dyn Fn(ResourceKind, &Tally) + Send + Sync),
     ) -> Result<Synced, RunError> {
-        self.run_sync(tenant, name, RunKind::Incremental, None, progress, true)
-            .await
+        self.run_sync(
+            tenant,
+            name,
+            RunKind::Incremental,
+            None,
+            progress,
+            Run::Approved,
+        )
+        .await
     }
 
     /// A run, then its notices.
@@ -291,13 +303,13 @@ impl Provisioner {
         kind: RunKind,
         changed: Option<&Changed>,
         progress: &(dyn Fn(ResourceKind, &Tally) + Send + Sync),
-        approved: bool,
+        how: Run,
     ) -> Result<Synced, RunError> {
         let (done, provisioned) = self
-            .run_sync_quiet(tenant, name, kind, changed, progress, approved)
+            .run_sync_quiet(tenant, name, kind, changed, progress, how == Run::Approved)
             .await?;
         let app = self.admin.get(tenant.id, name).await?;
-        self.notify_run(tenant, &app, &done, provisioned, false)
+        self.notify_run(tenant, &app, &done, provisioned, how == Run::Scheduled)
             .await;
         Ok(done)
     }
@@ -640,6 +652,12 @@ pub fn limits_view(app: &AppRecord) -> serde_json::Value {
         "reconcileInterval": or(get("reconcile_interval"), reconcile::DEFAULT_RECONCILE_INTERVAL.as_secs()),
         "reconciled": get("reconciled"),
     })
+}
+
+/// An RFC 3339 time the engine keeps in an app's settings (`/reconciled/at`, ...).
+fn settings_time(app: &AppRecord, pointer: &str) -> Option<OffsetDateTime> {
+    let text = app.settings.pointer(pointer)?.as_str()?;
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
 }
 
 /// `s` as a SCIM filter string literal.

@@ -60,13 +60,7 @@ impl Provisioner {
         }
         let now = OffsetDateTime::now_utc();
         if scheduled {
-            let last = app
-                .settings
-                .pointer("/notices/runFailed")
-                .and_then(serde_json::Value::as_str)
-                .and_then(|t| {
-                    OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
-                });
+            let last = super::settings_time(app, "/notices/runFailed");
             if last.is_some_and(|t| now - t < RUN_FAILED_QUIET) {
                 return;
             }

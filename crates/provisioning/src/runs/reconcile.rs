@@ -23,7 +23,7 @@ use serde::Serialize;
 use serde_json::{json, Value as Json};
 use time::OffsetDateTime;
 
-use super::{connector_for, Plans, Provisioner, RunError, Synced, Tally};
+use super::{connector_for, settings_time, Plans, Provisioner, Run, RunError, Synced, Tally};
 use crate::connector::{Connector, PageRequest};
 use crate::plan::{Action, RunKind};
 
@@ -91,21 +91,14 @@ impl Provisioner {
             (None, Some(plans), adopted)
         } else {
             let run = self
-                .run_sync(tenant, name, RunKind::Reconcile, None, progress, false)
+                .run_sync(tenant, name, RunKind::Reconcile, None, progress, Run::Asked)
                 .await?;
             (Some(run), None, HashSet::new())
         };
         let app = self.admin.get(tenant.id, name).await?;
         let orphans = self.orphans(tenant, &app, &adopted).await?;
         if !plan_only {
-            let at = format_timestamp(OffsetDateTime::now_utc());
-            self.admin
-                .set_setting(
-                    tenant.id,
-                    name,
-                    "reconciled",
-                    Some(json!({"at": at, "orphans": orphans.count})),
-                )
+            self.record_reconciled(tenant, name, Some(orphans.count))
                 .await?;
         }
         Ok(Reconciled {
@@ -113,6 +106,22 @@ impl Provisioner {
             plans,
             orphans,
         })
+    }
+
+    /// Record that app `name` was reconciled now (an initial run counts, with `orphans`
+    /// unknown), from which its reconcile interval counts.
+    pub async fn record_reconciled(
+        &self,
+        tenant: &Tenant,
+        name: &str,
+        orphans: Option<u64>,
+    ) -> Result<(), RunError> {
+        let at = format_timestamp(OffsetDateTime::now_utc());
+        let record = json!({"at": at, "orphans": orphans});
+        self.admin
+            .set_setting(tenant.id, name, "reconciled", Some(record))
+            .await?;
+        Ok(())
     }
 
     /// The app's orphans after a run.
@@ -181,13 +190,7 @@ impl Provisioner {
         if interval.is_zero() {
             return false;
         }
-        let last = app
-            .settings
-            .pointer("/reconciled/at")
-            .and_then(Json::as_str)
-            .and_then(|t| {
-                OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
-            });
+        let last = settings_time(app, "/reconciled/at");
         match last {
             // Never reconciled: count from its first run instead of reconciling at once.
             None => false,

@@ -111,35 +111,21 @@ impl NotificationsOut {
 impl From<AppView> for AppOut {
     fn from(v: AppView) -> Self {
         let r = v.record;
+        // One reading of the settings with their defaults (`runs::limits_view`).
         let limits = scimitar_provisioning::runs::limits_view(&r);
         AppOut {
-            limits,
             id: r.id,
             name: r.name,
             scim_url: r.scim_url,
             auth: v.auth,
             state: r.state.as_str().into(),
             deprovision: r.deprovision.as_str().into(),
-            concurrency: r
-                .settings
-                .get("concurrency")
-                .and_then(serde_json::Value::as_u64)
-                .unwrap_or(scimitar_provisioning::engine::DEFAULT_CONCURRENCY as u64),
-            rate_limit: r
-                .settings
-                .get("rate_limit")
-                .and_then(serde_json::Value::as_f64),
-            timeout: r
-                .settings
-                .get("timeout")
-                .and_then(serde_json::Value::as_u64)
-                .unwrap_or(scimitar_provisioning::connector::DEFAULT_TIMEOUT.as_secs()),
-            attempts: r
-                .settings
-                .get("attempts")
-                .and_then(serde_json::Value::as_u64)
-                .unwrap_or(scimitar_provisioning::connector::DEFAULT_ATTEMPTS.into()),
+            concurrency: limits["concurrency"].as_u64().unwrap_or_default(),
+            rate_limit: limits["rateLimit"].as_f64(),
+            timeout: limits["timeout"].as_u64().unwrap_or_default(),
+            attempts: limits["attempts"].as_u64().unwrap_or_default(),
             notifications: NotificationsOut::of(&r.settings),
+            limits,
             oauth: r.settings.get(scimitar_core::oauth::STATUS_KEY).cloned(),
             created: r.created,
             updated: r.updated,
